@@ -1,0 +1,100 @@
+"""Load rule files (YAML or JSONL) and validate them with pydantic.
+
+Rule files are data users edit.  A mistake must point at the file, line and
+field, and all mistakes are reported at once, as spaCy's ``MatchPatternError``
+does for patterns.  YAML is read with the safe loader only (no code runs).
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .errors import RuleFileError, RuleProblem
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _line_of(node: yaml.Node | None, loc: Sequence[int | str]) -> int | None:
+    """The 1-based line of the YAML node at ``loc`` (or of its nearest parent)."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for key in loc:
+        if isinstance(node, yaml.MappingNode):
+            nxt = next((v for k, v in node.value if k.value == key), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            nxt = node.value[key]
+        else:
+            nxt = None
+        if nxt is None:
+            break
+        node = nxt
+        line = node.start_mark.line + 1
+    return line
+
+
+def _problems(err: ValidationError, path: Path, node: yaml.Node | None) -> list[RuleProblem]:
+    out = []
+    for e in err.errors():
+        loc = e["loc"]
+        out.append(RuleProblem(str(path), _line_of(node, loc), ".".join(map(str, loc)), e["msg"]))
+    return out
+
+
+def parse_yaml(text: str, model: type[M], *, path: Path | str = "<string>") -> M:
+    """Validate YAML ``text`` against ``model``; raise :class:`RuleFileError` on problems."""
+    path = Path(path)
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data: Any = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise RuleFileError([RuleProblem(str(path), line, "", f"not valid YAML: {exc}")]) from None
+    try:
+        return model.model_validate(data if data is not None else {})
+    except ValidationError as err:
+        raise RuleFileError(_problems(err, path, node)) from None
+
+
+def load_yaml(path: Path | str, model: type[M]) -> M:
+    """Read and validate one YAML rule file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RuleFileError([RuleProblem(str(path), None, "", f"cannot read: {exc}")]) from None
+    return parse_yaml(text, model, path=path)
+
+
+def load_jsonl(path: Path | str, model: type[M]) -> list[M]:
+    """Read a JSONL rule file: one ``model`` per non-empty, non-comment line."""
+    path = Path(path)
+    problems: list[RuleProblem] = []
+    entries: list[M] = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RuleFileError([RuleProblem(str(path), None, "", f"cannot read: {exc}")]) from None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        try:
+            entries.append(model.model_validate(json.loads(line)))
+        except json.JSONDecodeError as exc:
+            problems.append(RuleProblem(str(path), number, "", f"not valid JSON: {exc.msg}"))
+        except ValidationError as err:
+            for e in err.errors():
+                field = ".".join(map(str, e["loc"]))
+                problems.append(RuleProblem(str(path), number, field, e["msg"]))
+    if problems:
+        raise RuleFileError(problems)
+    return entries
+
+
+def merge_problems(*errors: RuleFileError) -> RuleFileError:
+    """Combine the problems of several files into one error."""
+    return RuleFileError([p for e in errors for p in e.problems])
