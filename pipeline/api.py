@@ -1,0 +1,201 @@
+"""The library API: load the pipeline, extract records, run over inputs.
+
+>>> import pipeline
+>>> nlp = pipeline.load()
+>>> article = pipeline.extract("月城镇委书记孙悦海表示……", nlp=nlp)
+
+The CLI (:mod:`pipeline.cli`) is a thin layer over these functions.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import spacy
+from pydantic import ValidationError
+from spacy.language import Language
+from spacy.tokens import Doc
+from thinc.api import Config
+
+from . import stages  # noqa: F401  (registers the factories)
+from . import tokenizer as _tokenizer  # noqa: F401  (registers the tokenizer)
+from .errors import ConfigError
+from .records import Amount, Article, Count, ErrorRecord, Evidence, Official, Place
+from .relations import FactEvidence
+
+DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "configs" / "pipeline.cfg"
+STAGES = ("entities", "numbers", "scope", "relations")
+
+
+def load_config(config: Path | str | None = None, overrides: dict[str, Any] | None = None) -> Config:
+    """Read a pipeline config and apply ``section.key=value`` overrides."""
+    path = Path(config) if config else DEFAULT_CONFIG
+    if not path.exists():
+        raise ConfigError(f"config file not found: {path}. Pass --config with an existing .cfg file "
+                          f"or omit it to use {DEFAULT_CONFIG.name}.")
+    try:
+        return Config().from_disk(path, overrides=overrides or {}, interpolate=False)
+    except Exception as exc:  # confection raises several types for bad files/overrides
+        raise ConfigError(f"{path}: {exc}") from None
+
+
+def load(config: Path | str | None = None, *, overrides: dict[str, Any] | None = None) -> Language:
+    """Build the pipeline from a config (default ``configs/pipeline.cfg``)."""
+    cfg = load_config(config, overrides)
+    try:
+        return spacy.util.load_model_from_config(cfg, auto_fill=True, validate=True)
+    except Exception as exc:
+        if isinstance(exc, (ConfigError,)) or type(exc).__name__ in {"ConfigValidationError", "RuleFileError"}:
+            if type(exc).__name__ == "RuleFileError":
+                raise
+            raise ConfigError(f"invalid pipeline config {config or DEFAULT_CONFIG}: {exc}") from None
+        raise
+
+
+def extract(text: str, *, id: str = "text", nlp: Language | None = None, origin: str | None = None,
+            url: str | None = None) -> Article:
+    """Run the pipeline on one article and return its validated record."""
+    nlp = nlp or _default_nlp()
+    return to_article(nlp(text), id=id, origin=origin, url=url)
+
+
+_NLP: Language | None = None
+
+
+def _default_nlp() -> Language:
+    global _NLP
+    if _NLP is None:
+        _NLP = load()
+    return _NLP
+
+
+def process(nlp: Language, items: Iterable[Any], *, batch_size: int = 32) -> Iterator[Article]:
+    """One record per input item (:class:`SourceArticle` or :class:`InputFailure`)."""
+    from .io.readers import InputFailure
+
+    batch: list[SourceArticle] = []
+    for item in items:
+        if isinstance(item, InputFailure):
+            yield from _flush(nlp, batch, batch_size)
+            batch = []
+            yield failure_record(item)
+            continue
+        batch.append(item)
+        if len(batch) >= batch_size:
+            yield from _flush(nlp, batch, batch_size)
+            batch = []
+    yield from _flush(nlp, batch, batch_size)
+
+
+def _flush(nlp: Language, batch: list[Any], batch_size: int) -> Iterator[Article]:
+    if not batch:
+        return
+    for src, doc in zip(batch, nlp.pipe((s.text for s in batch), batch_size=batch_size)):
+        yield to_article(doc, id=src.id, origin=src.origin, url=src.url)
+
+
+def run(inputs: Sequence[Path | str], *, nlp: Language | None = None) -> Iterator[Article]:
+    """Stream records for files, directories and JSONL inputs."""
+    from .io.readers import iter_inputs
+
+    return process(nlp or _default_nlp(), iter_inputs(inputs))
+
+
+def failure_record(item: Any) -> Article:
+    """The record of an input that could not be read (an ``InputFailure``)."""
+    err = ErrorRecord(stage="input", reason=item.reason, origin=item.origin, hint=item.hint)
+    return Article(id=item.id, origin=item.origin, errors=[err], ok=False)
+
+
+def to_article(doc: Doc, *, id: str, origin: str | None = None, url: str | None = None) -> Article:
+    """Turn a processed Doc into an :class:`Article`; invalid facts become errors."""
+    prepared = doc._.prepared
+    meta = prepared.meta if prepared is not None else None
+    errors: list[ErrorRecord] = []
+    officials = _validated(Official, [_official(doc, f) for f in doc._.officials or []], errors)
+    facts = doc._.facts or []
+    counts = _validated(Count, [_count(doc, f) for f in facts if f.kind == "count"], errors)
+    amounts = _validated(Amount, [_amount(doc, f) for f in facts if f.kind == "money"], errors)
+    return Article(
+        id=id, origin=origin, url=url,
+        title=meta.title if meta else None, published=meta.published if meta else None,
+        source=meta.source if meta else None, reporters=list(meta.reporters) if meta else [],
+        places=_places(doc), officials=officials, counts=counts, amounts=amounts,
+        errors=errors, ok=not errors,
+    )
+
+
+def _validated(model: type, rows: list[dict], errors: list[ErrorRecord]) -> list:
+    out = []
+    for row in rows:
+        try:
+            out.append(model.model_validate(row))
+        except ValidationError as exc:
+            reason = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            errors.append(ErrorRecord(stage="validate", reason=f"{model.__name__} rejected: {reason}",
+                                      data=_jsonable(row)))
+    return out
+
+
+def _jsonable(row: dict) -> dict:
+    return {k: (v.model_dump() if hasattr(v, "model_dump") else v) for k, v in row.items()}
+
+
+def _evidence(doc: Doc, ev: FactEvidence) -> dict:
+    scope = doc._.scope
+    s_start, s_end = scope.sentence_at(ev.start) if scope is not None else (0, len(doc.text))
+    start, end = ev.start, ev.end
+    prepared = doc._.prepared
+    if prepared is not None:
+        start, end = prepared.offsets.to_original(start, end)
+    return {"rule": ev.rule, "sentence": doc.text[s_start:s_end].strip(), "start": start,
+            "end": end, "confidence": ev.confidence}
+
+
+def _official(doc: Doc, f) -> dict:
+    return {"name": f.name, "title": f.title, "place": f.place, "evidence": _evidence(doc, f.evidence)}
+
+
+def _count(doc: Doc, f) -> dict:
+    value = int(f.value) if float(f.value).is_integer() else f.value
+    return {"place": f.place, "value": value, "unit": f.unit, "subject": f.subject,
+            "approx": f.approx, "evidence": _evidence(doc, f.evidence)}
+
+
+def _amount(doc: Doc, f) -> dict:
+    return {"place": f.place, "value_yuan": float(f.value), "subject": f.subject, "approx": f.approx,
+            "per_capita": f.per_capita, "evidence": _evidence(doc, f.evidence)}
+
+
+def _places(doc: Doc) -> list[Place]:
+    counter: Counter[tuple[str, str]] = Counter()
+    for p in doc._.places or []:
+        if not p.anaphor and p.level:
+            counter[(p.text, p.level)] += 1
+    return [Place(name=n, level=lv, mentions=c) for (n, lv), c in counter.items()]
+
+
+def stage_view(doc: Doc, stage: str) -> dict:
+    """A JSON-friendly view of what the pipeline produced up to ``stage``."""
+    view: dict[str, Any] = {"text": doc.text}
+    if doc._.prepared is not None:
+        view["meta"] = doc._.prepared.meta
+    for field in ("places", "titles", "persons", "quantities"):
+        value = getattr(doc._, field)
+        if value is not None:
+            view[field] = [m.__class__.__name__ and {s: getattr(m, s) for s in m.__slots__} for m in value]
+    if doc._.scope is not None:
+        view["sections"] = [{"start": s, "place": p.text} for s, p in doc._.scope.sections]
+    for field in ("officials", "facts"):
+        value = getattr(doc._, field)
+        if value is not None:
+            view[field] = [_as_dict(f) for f in value]
+    return view
+
+
+def _as_dict(obj: Any) -> Any:
+    if hasattr(obj, "__slots__"):
+        return {s: _as_dict(getattr(obj, s)) for s in obj.__slots__}
+    return obj

@@ -1,0 +1,34 @@
+"""The fields our stages add to a spaCy ``Doc`` (declared here, in one place).
+
+============  ============================================  ===============
+field         what                                          set by
+============  ============================================  ===============
+prepared      :class:`~pipeline.textprep.PreparedText`      tokenizer
+places        list of place/anaphor :class:`Mention`        entities
+titles        list of title mentions                        entities
+persons       list of person mentions                       entities
+quantities    list of :class:`~pipeline.quantities.Quantity`  numbers
+scope         :class:`~pipeline.scope.ScopeIndex`           scope
+officials     list of :class:`~pipeline.relations.OfficialFact`  relations
+facts         list of :class:`~pipeline.relations.QuantityFact`  relations
+============  ============================================  ===============
+
+Candidates are also written to ``doc.spans["candidates"]`` (labels PLACE,
+TITLE, PERSON; overlaps kept) and ``doc.spans["quantities"]`` (labels COUNT,
+MONEY) so other spaCy code and displaCy can use them.
+"""
+from __future__ import annotations
+
+from spacy.tokens import Doc
+
+FIELDS = ("prepared", "places", "titles", "persons", "quantities", "scope", "officials", "facts")
+
+
+def register_extensions() -> None:
+    """Declare the Doc extensions (idempotent)."""
+    for name in FIELDS:
+        if not Doc.has_extension(name):
+            Doc.set_extension(name, default=None)
+
+
+register_extensions()

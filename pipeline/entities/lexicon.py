@@ -1,0 +1,122 @@
+"""Loading the entity rule files in ``configs/rules`` (validated with pydantic)."""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..rulefiles import load_yaml
+
+Level = Literal["省", "市", "县", "镇", "村"]
+
+
+def default_rules_dir() -> Path:
+    """The rule directory shipped with the project."""
+    return Path(__file__).resolve().parent.parent.parent / "configs" / "rules"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PlaceSuffix(_Strict):
+    text: str = Field(min_length=1)
+    level: Level
+    min_stem: int = Field(ge=1, le=8)
+    max_stem: int = Field(ge=1, le=8)
+
+
+class Anaphor(_Strict):
+    text: str = Field(min_length=2)
+    level: Level
+
+
+class PlaceRules(_Strict):
+    suffixes: list[PlaceSuffix]
+    stop_chars: str
+    not_before: list[str] = []
+    initial_stop_chars: str = ""
+    check_leading_words: bool = True
+    single_char_stem_suffixes: list[str] = []
+    not_places: list[str] = []
+    stem_blockers: list[str] = []
+    anaphora: list[Anaphor] = []
+
+
+class TitleHead(_Strict):
+    text: str = Field(min_length=1)
+    level: Level | None = None
+    village_role: bool = False
+
+
+class TitleRules(_Strict):
+    heads: list[TitleHead]
+    modifiers: list[str] = []
+    org_prefixes: list[str] = []
+    org_suffixes: list[str] = []
+    start_markers: list[str] = []
+    village_markers: list[str] = []
+    level_chars: dict[str, Level] = {}
+    not_titles: list[str] = []
+    max_org_chars: int = Field(default=12, ge=0, le=30)
+
+
+class PersonRules(_Strict):
+    surnames: str
+    compound_surnames: list[str] = []
+    name_stop_chars: str = ""
+    not_names: list[str] = []
+    reporter_cues: list[str] = []
+    appointment_verbs: list[str] = []
+    speech_verbs: list[str] = []
+
+
+class EntityRules(_Strict):
+    places: PlaceRules
+    titles: TitleRules
+    persons: PersonRules
+
+
+@lru_cache(maxsize=8)
+def load_entity_rules(rules_dir: str | None = None) -> EntityRules:
+    """Load places.yaml, titles.yaml and persons.yaml from ``rules_dir``."""
+    base = Path(rules_dir) if rules_dir else default_rules_dir()
+    return EntityRules(
+        places=load_yaml(base / "places.yaml", PlaceRules),
+        titles=load_yaml(base / "titles.yaml", TitleRules),
+        persons=load_yaml(base / "persons.yaml", PersonRules),
+    )
+
+
+@lru_cache(maxsize=1)
+def _jieba_entries() -> list[tuple[str, int, str]]:
+    import jieba
+
+    path = Path(os.path.dirname(jieba.__file__)) / "dict.txt"
+    out = []
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split()
+            if len(parts) == 3 and 2 <= len(parts[0]) <= 4:
+                out.append((parts[0], int(parts[1]), parts[2]))
+    return out
+
+
+@lru_cache(maxsize=1)
+def known_place_names() -> frozenset[str]:
+    """Place names (tag ns) of 2–4 characters in jieba's bundled dictionary."""
+    return frozenset(w for w, _, tag in _jieba_entries() if tag == "ns")
+
+
+@lru_cache(maxsize=1)
+def common_words(min_freq: int = 200) -> frozenset[str]:
+    """Frequent non-name words from jieba's bundled dictionary (2–4 chars).
+
+    Used to decide where a place-name stem starts: a stem never begins in the
+    middle of a common word (目前|小留镇, not 目|前小留镇).
+    """
+    names = {"ns", "nr", "nrt", "nrfg", "nz", "nt"}
+    return frozenset(w for w, f, tag in _jieba_entries() if f >= min_freq and tag not in names)

@@ -1,0 +1,101 @@
+"""Person-name candidates: a surname and one or two given-name characters.
+
+Names are open class, so they are proposed only where the context says a
+person is named: right after a title (镇长曾少生), before a speech verb
+(孙悦海表示), or where a name already found recurs in the article.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from .lexicon import PersonRules
+from .mention import Mention
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_GAP = " \u3000\"“”'‘’「」【】:：\t"
+
+
+@dataclass
+class PersonFinder:
+    """Compiled person rules."""
+
+    rules: PersonRules
+
+    @cached_property
+    def _surnames(self) -> frozenset[str]:
+        return frozenset(self.rules.surnames)
+
+    @cached_property
+    def _stop(self) -> frozenset[str]:
+        return frozenset(self.rules.name_stop_chars)
+
+    @cached_property
+    def _not_names(self) -> frozenset[str]:
+        return frozenset(self.rules.not_names)
+
+    @cached_property
+    def _speech_re(self) -> re.Pattern[str]:
+        verbs = "|".join(map(re.escape, sorted(self.rules.speech_verbs, key=len, reverse=True)))
+        return re.compile(f"(?<![\u4e00-\u9fff])([\u4e00-\u9fff]{{2,4}})(?={verbs})")
+
+    @cached_property
+    def _reporter_re(self) -> re.Pattern[str]:
+        cues = "|".join(map(re.escape, sorted(self.rules.reporter_cues, key=len, reverse=True)))
+        return re.compile(f"(?:{cues})[\\s:：]*((?:[\u4e00-\u9fff]{{2,3}}[、\\s]*)+)")
+
+    def name_at(self, text: str, pos: int, *, skip_gap: bool = True) -> Mention | None:
+        """The person name starting at ``pos`` (after optional spaces/quotes), if any."""
+        if skip_gap:
+            while pos < len(text) and text[pos] in _GAP:
+                pos += 1
+        surname_len = 2 if text[pos:pos + 2] in self.rules.compound_surnames else 1
+        if surname_len == 1 and text[pos:pos + 1] not in self._surnames:
+            return None
+        end = pos + surname_len
+        for _ in range(2):
+            if end < len(text) and _CJK.match(text[end]) and text[end] not in self._stop:
+                end += 1
+            else:
+                break
+        if end - pos - surname_len < 1:
+            return None
+        name = text[pos:end]
+        if name in self._not_names or name[:2] in self._not_names:
+            return None
+        return Mention(pos, end, "PERSON", name, "person.after_title")
+
+    def name_ending_at(self, text: str, end: int) -> Mention | None:
+        """A name that ends at ``end`` (郑卫平|,咸宁市…), tried as 3 then 2 characters."""
+        for length in (3, 2):
+            start = end - length
+            if start < 0:
+                continue
+            if start > 0 and _CJK.match(text[start - 1]) and text[start - 1] not in self._stop:
+                continue
+            m = self.name_at(text, start, skip_gap=False)
+            if m is not None and m.end == end:
+                return Mention(m.start, m.end, "PERSON", m.text, "person.before_title")
+        return None
+
+    def speakers(self, text: str) -> list[Mention]:
+        """Names directly followed by a speech verb (孙悦海表示)."""
+        out = []
+        for m in self._speech_re.finditer(text):
+            chunk = m.group(1)
+            for offset in range(len(chunk) - 1):
+                cand = self.name_at(text, m.start(1) + offset, skip_gap=False)
+                if cand is not None and cand.end == m.end(1):
+                    out.append(Mention(cand.start, cand.end, "PERSON", cand.text, "person.speaker"))
+                    break
+        return out
+
+    def reporters(self, text: str) -> set[str]:
+        """Names written after reporter cues (记者 张三 李四)."""
+        names: set[str] = set()
+        for m in self._reporter_re.finditer(text):
+            for part in re.split(r"[、\s]+", m.group(1)):
+                if 2 <= len(part) <= 3 and (part[0] in self._surnames or part[:2] in self.rules.compound_surnames):
+                    names.add(part)
+        return names

@@ -1,0 +1,298 @@
+"""Rule-based relations: officials ↔ titles ↔ places, places ↔ counts and money.
+
+Pure functions over text and mentions; ``pipeline.stages.relations`` wraps
+them as a spaCy component.  Patterns and cue words live in
+``configs/rules/relations.yaml``.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .entities.lexicon import default_rules_dir
+from .entities.mention import Mention
+from .entities.persons import PersonFinder
+from .quantities import Quantity
+from .rulefiles import load_yaml
+from .scope import Resolution, ScopeIndex
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Confidence(_Strict):
+    """Confidence given to facts by the way their place was found."""
+
+    explicit: float = Field(0.95, ge=0, le=1)
+    same_sentence: float = Field(0.9, ge=0, le=1)
+    section_header: float = Field(0.85, ge=0, le=1)
+    article_title: float = Field(0.75, ge=0, le=1)
+    focus: float = Field(0.7, ge=0, le=1)
+    fallback: float = Field(0.5, ge=0, le=1)
+
+
+class RelationRules(_Strict):
+    """Schema of ``relations.yaml``."""
+
+    chain_separators: list[str] = Field(min_length=1)
+    name_title_separators: list[str] = Field(min_length=1)
+    place_title_gaps: list[str] = []
+    recipient_cues: list[str] = []
+    subject_stop_chars: str = ""
+    subject_max_chars: int = Field(12, ge=1, le=40)
+    min_person_repeats: int = Field(3, ge=2, le=20)
+    confidence: Confidence = Confidence()
+
+
+def load_relation_rules(rules_dir: Path | None = None) -> RelationRules:
+    return load_yaml((rules_dir or default_rules_dir()) / "relations.yaml", RelationRules)
+
+
+@dataclass(frozen=True, slots=True)
+class FactEvidence:
+    """Where a fact comes from: offsets into the cleaned text (mapped later)."""
+
+    rule: str
+    start: int
+    end: int
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class OfficialFact:
+    name: str
+    title: str
+    place: str | None
+    evidence: FactEvidence
+
+
+@dataclass(frozen=True, slots=True)
+class QuantityFact:
+    kind: Literal["count", "money"]
+    place: str | None
+    value: float
+    unit: str
+    subject: str
+    approx: bool
+    per_capita: bool
+    evidence: FactEvidence
+
+
+@dataclass
+class RelationExtractor:
+    """Builds facts from mentions; one instance serves many documents."""
+
+    rules: RelationRules
+    persons: PersonFinder
+
+    @cached_property
+    def _conf(self) -> dict[str, float]:
+        c = self.rules.confidence
+        return {"scope.explicit": c.explicit, "scope.same_sentence": c.same_sentence,
+                "scope.section_header": c.section_header, "scope.article_title": c.article_title,
+                "scope.focus": c.focus, "scope.paragraph": c.focus}
+
+    def confidence(self, how: str) -> float:
+        return self._conf.get(how, self.rules.confidence.fallback)
+
+    # ------------------------------------------------------------------ officials
+    def officials(self, text: str, titles: Sequence[Mention], scope: ScopeIndex,
+                  excluded_names: set[str]) -> list[OfficialFact]:
+        """One fact per (person, position) written in the text."""
+        titles = _outermost(titles)
+        known = self._known_names(text, titles)
+        out: list[OfficialFact] = []
+        for chain in self._chains(text, titles):
+            name = self._name_for_chain(text, chain, known)
+            if name is None or name.text in excluded_names:
+                continue
+            inherited: Resolution | None = None
+            for t in chain:
+                if t.text.startswith("原"):
+                    continue
+                res = self._place_for_title(text, t, scope, inherited)
+                if res.mention is not None and not res.how.startswith("scope.level"):
+                    inherited = res
+                ev = FactEvidence(f"official.{name.rule}", min(t.start, name.start),
+                                  max(t.end, name.end), self.confidence(res.how))
+                out.append(OfficialFact(name.text, t.text, res.place, ev))
+        return _unique(out, key=lambda f: (f.name, f.title, f.place))
+
+    def _chains(self, text: str, titles: Sequence[Mention]) -> list[list[Mention]]:
+        chains: list[list[Mention]] = []
+        for t in titles:
+            if chains:
+                prev = chains[-1][-1]
+                gap = text[prev.end:t.start]
+                if self._is_chain_gap(text, gap, prev.end):
+                    chains[-1].append(t)
+                    continue
+            chains.append([t])
+        return chains
+
+    def _is_chain_gap(self, text: str, gap: str, at: int) -> bool:
+        if gap in self.rules.chain_separators:
+            return True
+        # a place written before the next title: 、望湖村第一书记 / ,兼望湖村第一书记
+        for sep in self.rules.chain_separators:
+            if gap.startswith(sep) and 0 < len(gap) - len(sep) <= 10 and _CJK.match(gap[-1]):
+                return not any(c in gap[len(sep):] for c in ",，。；;、")
+        return False
+
+    def _name_for_chain(self, text: str, chain: list[Mention], known: set[str]) -> Mention | None:
+        last = chain[-1]
+        after = self.persons.name_at(text, last.end)
+        if after is not None:
+            return after
+        first = chain[0]
+        start = first.start
+        while start > 0 and text[start - 1] not in ",，(（、 \n。；" and start > first.start - 10:
+            start -= 1
+        sep = text[start - 1:start] if start > 0 else ""
+        if sep in self.rules.name_title_separators:
+            before = self.persons.name_ending_at(text, start - 1)
+            if before is not None:
+                return before
+        return self._appointed(text, first, known)
+
+    def _appointed(self, text: str, title: Mention, known: set[str]) -> Mention | None:
+        """李林当选村党支部书记 / 杨宏辉…担任第一书记: the subject holds the title."""
+        window = text[max(0, title.start - 14):title.start]
+        verbs = [v for v in self.persons.rules.appointment_verbs if v in window]
+        if not verbs:
+            return None
+        sent_start = max(text.rfind(c, 0, title.start) for c in "。！？\n")
+        best = None
+        for name in known:
+            i = text.rfind(name, sent_start + 1, title.start)
+            if i >= 0 and (best is None or i > best.start):
+                best = Mention(i, i + len(name), "PERSON", name, "person.appointed")
+        return best
+
+    def _known_names(self, text: str, titles: Sequence[Mention]) -> set[str]:
+        names = {m.text for m in self.persons.speakers(text)}
+        for t in titles:
+            m = self.persons.name_at(text, t.end)
+            if m is not None:
+                names.add(m.text)
+        for m in re.finditer(r"[\u4e00-\u9fff]{3}", text):
+            pass
+        return names | self._repeated_names(text)
+
+    def _repeated_names(self, text: str) -> set[str]:
+        counts: dict[str, int] = {}
+        for i, ch in enumerate(text):
+            if ch in self.persons.rules.surnames:
+                cand = self.persons.name_at(text, i, skip_gap=False)
+                if cand is not None and len(cand.text) == 3:
+                    counts[cand.text] = counts.get(cand.text, 0) + 1
+        return {n for n, c in counts.items() if c >= self.rules.min_person_repeats}
+
+    def _place_for_title(self, text: str, title: Mention, scope: ScopeIndex,
+                         inherited: Resolution | None) -> Resolution:
+        prefixed = self._prefixed_place(text, title, scope)
+        if prefixed is not None:
+            return scope.resolve_mention(prefixed)
+        if inherited is not None and (title.level is None or title.level == inherited.mention.level):
+            return inherited
+        if title.level is not None:
+            res = scope.resolve_level(title.level, title.start)
+            return Resolution(res.place, res.how, res.mention)
+        return Resolution(None, "scope.unresolved")
+
+    def _prefixed_place(self, text: str, title: Mention, scope: ScopeIndex) -> Mention | None:
+        for p in scope.places:
+            if p.end == title.start or (p.end == title.start + 1 and p.end > p.start + 1
+                                          and text[title.start] == text[p.end - 1]):
+                return p
+            gap = text[p.end:title.start]
+            if p.end < title.start and gap in self.rules.place_title_gaps:
+                return p
+        return None
+
+    # ---------------------------------------------------------- counts, amounts
+    def quantities(self, text: str, quantities: Sequence[Quantity], scope: ScopeIndex) -> list[QuantityFact]:
+        """Attach each count/amount to a place; dedupe as GUIDELINES asks."""
+        out = []
+        for q in quantities:
+            res = self._place_for_quantity(text, q, scope)
+            scope.note_fact(q.start, res.mention)
+            ev = FactEvidence(f"{q.kind}.{res.how}", q.start, q.end, self.confidence(res.how))
+            out.append(QuantityFact(q.kind, res.place, q.value, q.unit, self._subject(text, q),
+                                    q.approx, q.per_capita, ev))
+        counts = _unique([f for f in out if f.kind == "count"], key=lambda f: (f.place, f.value, f.unit))
+        money = _unique([f for f in out if f.kind == "money"], key=lambda f: (f.place, f.value))
+        return counts + money
+
+    def _place_for_quantity(self, text: str, q: Quantity, scope: ScopeIndex) -> Resolution:
+        recipient = self._recipient(text, q, scope)
+        if recipient is not None:
+            return recipient
+        before = scope.place_before_in_sentence(q.start)
+        if before is not None and before.place is not None:
+            how = "scope.explicit" if before.how == "scope.explicit" else before.how
+            return Resolution(before.place, how if how != "scope.explicit" else "scope.same_sentence",
+                              before.mention)
+        return scope.focus(q.start)
+
+    def _recipient(self, text: str, q: Quantity, scope: ScopeIndex) -> Resolution | None:
+        """800万元用于X村…: money given to a place belongs to the receiving place."""
+        after = text[q.end:q.end + 16]
+        cue = next((c for c in self.rules.recipient_cues if after.startswith(c)), None)
+        if cue is None:
+            return None
+        lo = q.end + len(cue)
+        clause_end = min([i for i in (text.find(c, lo) for c in ",，。;；、") if i >= 0] or [len(text)])
+        cands = [p for p in scope.places if lo <= p.start and p.end <= clause_end and not p.anaphor]
+        chain = [p for p in cands if p.start == lo or any(p.start == o.end for o in cands)]
+        if not chain:
+            return None
+        return Resolution(chain[-1].text, "scope.recipient", chain[-1])
+
+    def _subject(self, text: str, q: Quantity) -> str:
+        """A short noun phrase for what is counted (not scored; for readers)."""
+        stop = self.rules.subject_stop_chars
+        after = []
+        for ch in text[q.end:q.end + self.rules.subject_max_chars]:
+            if ch in stop or not _CJK.match(ch):
+                break
+            after.append(ch)
+        if after and len(after) >= 2:
+            return "".join(after)
+        before = []
+        for ch in reversed(text[max(0, q.start - self.rules.subject_max_chars):q.start]):
+            if ch in stop or not _CJK.match(ch):
+                break
+            before.append(ch)
+        return "".join(reversed(before)) or q.text
+
+
+def _outermost(titles: Sequence[Mention]) -> list[Mention]:
+    """Drop titles inside longer titles (常委 inside 人大常委会副主任)."""
+    out = []
+    for t in sorted(titles, key=lambda m: (m.start, -m.end)):
+        if out and t.start < out[-1].end:
+            if t.end > out[-1].end:
+                out[-1] = t
+            continue
+        out.append(t)
+    return out
+
+
+def _unique(facts, key):
+    seen, out = set(), []
+    for f in facts:
+        k = key(f)
+        if k not in seen:
+            seen.add(k)
+            out.append(f)
+    return out

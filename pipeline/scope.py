@@ -1,0 +1,181 @@
+"""Scope resolution: which place a position in the text is about.
+
+Places are resolved from, in order of strength: a place written in the same
+sentence before the position, an anaphor (该镇, 全村 …) matched to the level
+it names, the section header that scopes the paragraph ("月城镇:帮到实处…"),
+the article title, the discourse focus (the place of the previous fact), and
+the breadcrumb of the page.
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from .entities.mention import Mention
+
+_SENT_END = re.compile(r"[。！？!?；;\n]+")
+_HEADER = re.compile(r"^[\s【\[（(“\"]*$")
+_FORMER = ("原", "现为")
+_BORDER_AFTER = ("接壤", "毗邻", "相邻", "交界", "相连", "相望", "隔河", "邻近")
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """A resolved place: the name as written and how it was found."""
+
+    place: str | None
+    how: str
+    mention: Mention | None = None
+
+
+@dataclass
+class ScopeIndex:
+    """Sentences, sections and places of one text, with resolution methods."""
+
+    text: str
+    places: list[Mention]
+    title_places: list[Mention] = field(default_factory=list)
+    breadcrumb_places: list[Mention] = field(default_factory=list)
+    sentences: list[tuple[int, int]] = field(default_factory=list)
+    sections: list[tuple[int, Mention]] = field(default_factory=list)
+    _named: list[Mention] = field(default_factory=list)
+    _named_starts: list[int] = field(default_factory=list)
+    _sent_starts: list[int] = field(default_factory=list)
+    _focus: list[tuple[int, Mention]] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, text: str, places: Sequence[Mention], *, title_places: Iterable[Mention] = (),
+              breadcrumb_places: Iterable[Mention] = ()) -> ScopeIndex:
+        index = cls(text, list(places), list(title_places), list(breadcrumb_places))
+        index.sentences = split_sentences(text)
+        index._sent_starts = [s for s, _ in index.sentences]
+        index._named = [p for p in index.places if not p.anaphor and not _is_background(text, p)]
+        index._named_starts = [p.start for p in index._named]
+        index.sections = find_sections(text, index._named)
+        return index
+
+    def sentence_at(self, pos: int) -> tuple[int, int]:
+        """The (start, end) of the sentence holding ``pos``."""
+        i = max(0, bisect.bisect_right(self._sent_starts, pos) - 1)
+        return self.sentences[i] if self.sentences else (0, len(self.text))
+
+    def section_place(self, pos: int) -> Mention | None:
+        """The header place of the section holding ``pos``."""
+        starts = [s for s, _ in self.sections]
+        i = bisect.bisect_right(starts, pos) - 1
+        return self.sections[i][1] if i >= 0 else None
+
+    def note_fact(self, pos: int, mention: Mention | None) -> None:
+        """Record the place a fact at ``pos`` was assigned (the discourse focus)."""
+        if mention is not None and mention.label == "PLACE":
+            self._focus.append((pos, mention))
+
+    def named_before(self, pos: int, lo: int = 0) -> list[Mention]:
+        """Named places ending at or before ``pos`` and starting at or after ``lo``."""
+        i = bisect.bisect_left(self._named_starts, pos)
+        return [p for p in self._named[:i] if p.start >= lo and p.end <= pos]
+
+    def resolve_level(self, level: str, pos: int) -> Resolution:
+        """The place of ``level`` that a reference at ``pos`` (该镇, 镇长 …) means."""
+        sent_start, _ = self.sentence_at(pos)
+        same = [p for p in self.named_before(pos, sent_start) if p.level == level]
+        if same:
+            return Resolution(same[-1].text, "scope.same_sentence", same[-1])
+        header = self.section_place(pos)
+        if header is not None and header.level == level:
+            return Resolution(header.text, "scope.section_header", header)
+        for p in self.title_places:
+            if p.level == level:
+                return Resolution(p.text, "scope.article_title", p)
+        earlier = [p for p in self.named_before(pos) if p.level == level]
+        if earlier:
+            return Resolution(earlier[-1].text, "scope.most_recent", earlier[-1])
+        for p in self.breadcrumb_places:
+            if p.level == level:
+                return Resolution(p.text, "scope.breadcrumb", p)
+        return Resolution(None, "scope.unresolved")
+
+    def resolve_mention(self, mention: Mention) -> Resolution:
+        """A named place resolves to itself, an anaphor to the place it means."""
+        if not mention.anaphor:
+            return Resolution(mention.text, "scope.explicit", mention)
+        assert mention.level is not None
+        return self.resolve_level(mention.level, mention.start)
+
+    def place_before_in_sentence(self, pos: int) -> Resolution | None:
+        """The closest place (named or anaphor) before ``pos`` in its sentence."""
+        sent_start, _ = self.sentence_at(pos)
+        cands = [p for p in self.places if sent_start <= p.start and p.end <= pos
+                 and (p.anaphor or not _is_background(self.text, p))]
+        if not cands:
+            return None
+        return self.resolve_mention(cands[-1])
+
+    def focus(self, pos: int) -> Resolution:
+        """The place the discourse is about at ``pos`` when the sentence names none."""
+        options: list[tuple[int, Resolution]] = []
+        para_start = self.text.rfind("\n", 0, pos) + 1
+        named = self.named_before(pos, para_start)
+        if named:
+            options.append((named[-1].start, Resolution(named[-1].text, "scope.paragraph", named[-1])))
+        facts = [f for f in self._focus if f[0] <= pos]
+        if facts:
+            options.append((facts[-1][0] - 1, Resolution(facts[-1][1].text, "scope.focus", facts[-1][1])))
+        header = self.section_place(pos)
+        if header is not None:
+            options.append((header.start, Resolution(header.text, "scope.section_header", header)))
+        if options:
+            return max(options, key=lambda o: o[0])[1]
+        if self.title_places:
+            p = self.title_places[-1]
+            return Resolution(p.text, "scope.article_title", p)
+        earlier = self.named_before(pos)
+        if earlier:
+            return Resolution(earlier[-1].text, "scope.most_recent", earlier[-1])
+        return Resolution(None, "scope.unresolved")
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence (start, end) offsets: split after 。！？；, and at line breaks."""
+    out = []
+    start = 0
+    for m in _SENT_END.finditer(text):
+        if m.start() > start:
+            out.append((start, m.end()))
+        start = m.end()
+    if start < len(text):
+        out.append((start, len(text)))
+    return out
+
+
+def find_sections(text: str, named: Sequence[Mention]) -> list[tuple[int, Mention]]:
+    """Section headers: a short line that opens with a place and a colon or bracket.
+
+    "月城镇:帮到实处,扶到点上" scopes the following paragraphs until the next
+    header.  Returns (section start offset, header place) pairs.
+    """
+    out = []
+    for p in named:
+        line_start = text.rfind("\n", 0, p.start) + 1
+        if not _HEADER.match(text[line_start:p.start]):
+            continue
+        line_end = text.find("\n", p.end)
+        line = text[line_start: len(text) if line_end < 0 else line_end]
+        after = text[p.end:p.end + 1]
+        if after in (":", "：") and len(line.strip()) <= 40:
+            out.append((line_start, p))
+        elif text[line_start:p.start].strip() in ("【", "[") :
+            out.append((line_start, p))
+    return out
+
+
+def _is_background(text: str, p: Mention) -> bool:
+    """Places that are not what the text is about: former names, neighbours."""
+    before = text[max(0, p.start - 2):p.start]
+    if any(before.endswith(f) for f in _FORMER):
+        return True
+    after = text[p.end:p.end + 12]
+    clause = re.split(r"[,，。;；]", after, maxsplit=1)[0]
+    return any(b in clause for b in _BORDER_AFTER)

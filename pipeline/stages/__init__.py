@@ -1,0 +1,5 @@
+"""spaCy components of the pipeline, one module per stage.
+
+Importing this package registers every factory with spaCy.
+"""
+from . import entities, numbers, relations, scope  # noqa: F401

@@ -1,0 +1,57 @@
+"""Stage ``zh_news_relations``: officials, counts and amounts with evidence.
+
+Reads the candidates, quantities and scope; writes ``doc._.officials`` and
+``doc._.facts``.  Reporters named in the byline are never officials.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .. import doc as _doc  # noqa: F401
+from ..entities.lexicon import load_entity_rules
+from ..entities.persons import PersonFinder
+from ..relations import RelationExtractor, load_relation_rules
+
+
+class RelationSettings(BaseModel):
+    """Settings of the relation stage."""
+
+    model_config = ConfigDict(extra="forbid")
+    rules_dir: str | None = None
+
+
+class Relations:
+    """Link officials to titles and places, and numbers to places."""
+
+    def __init__(self, settings: RelationSettings) -> None:
+        self.settings = settings
+        rules_dir = Path(settings.rules_dir) if settings.rules_dir else None
+        persons = PersonFinder(load_entity_rules(settings.rules_dir).persons)
+        self.extractor = RelationExtractor(load_relation_rules(rules_dir), persons)
+
+    def __call__(self, doc: Doc) -> Doc:
+        for field in ("titles", "quantities", "scope"):
+            if getattr(doc._, field) is None:
+                raise ValueError(f"zh_news_relations needs doc._.{field}: "
+                                 "add zh_news_entities, zh_news_numbers and zh_news_scope first")
+        text = doc.text
+        excluded = self.extractor.persons.reporters(text)
+        if doc._.prepared is not None:
+            excluded |= set(doc._.prepared.meta.reporters)
+        doc._.officials = self.extractor.officials(text, doc._.titles, doc._.scope, excluded)
+        doc._.facts = self.extractor.quantities(text, doc._.quantities, doc._.scope)
+        return doc
+
+
+@Language.factory(
+    "zh_news_relations",
+    requires=["doc._.titles", "doc._.quantities", "doc._.scope"],
+    assigns=["doc._.officials", "doc._.facts"],
+    default_config={"rules_dir": None},
+)
+def make_relations(nlp: Language, name: str, rules_dir: str | None) -> Relations:
+    return Relations(RelationSettings(rules_dir=rules_dir))

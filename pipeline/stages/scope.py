@@ -1,0 +1,57 @@
+"""Stage ``zh_news_scope``: sentences, sections and place resolution.
+
+Builds a :class:`~pipeline.scope.ScopeIndex` on ``doc._.scope`` from the
+places found by the entity stage, the article title and the breadcrumb.
+"""
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .. import doc as _doc  # noqa: F401
+from ..entities.lexicon import load_entity_rules
+from ..entities.places import PlaceFinder
+from ..scope import ScopeIndex
+
+
+class ScopeSettings(BaseModel):
+    """Settings of the scope stage."""
+
+    model_config = ConfigDict(extra="forbid")
+    rules_dir: str | None = None
+    use_title: bool = True
+    use_breadcrumb: bool = True
+
+
+class Scope:
+    """Resolve which place each part of the text is about."""
+
+    def __init__(self, settings: ScopeSettings) -> None:
+        self.settings = settings
+        self.places = PlaceFinder(load_entity_rules(settings.rules_dir).places)
+
+    def __call__(self, doc: Doc) -> Doc:
+        places = doc._.places
+        if places is None:
+            raise ValueError("zh_news_scope needs doc._.places: add zh_news_entities before it")
+        meta = doc._.prepared.meta if doc._.prepared is not None else None
+        title, crumbs = [], []
+        if meta is not None and self.settings.use_title and meta.title:
+            title = [p for p in self.places.find(meta.title) if not p.anaphor]
+        if meta is not None and self.settings.use_breadcrumb:
+            for item in meta.breadcrumb:
+                crumbs += [p for p in self.places.find(item) if not p.anaphor]
+        doc._.scope = ScopeIndex.build(doc.text, places, title_places=title, breadcrumb_places=crumbs)
+        return doc
+
+
+@Language.factory(
+    "zh_news_scope",
+    requires=["doc._.places"],
+    assigns=["doc._.scope"],
+    default_config={"rules_dir": None, "use_title": True, "use_breadcrumb": True},
+)
+def make_scope(nlp: Language, name: str, rules_dir: str | None, use_title: bool,
+               use_breadcrumb: bool) -> Scope:
+    return Scope(ScopeSettings(rules_dir=rules_dir, use_title=use_title, use_breadcrumb=use_breadcrumb))

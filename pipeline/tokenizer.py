@@ -1,0 +1,68 @@
+"""A tokenizer that prepares the text before the Doc is made.
+
+It wraps spaCy's Chinese tokenizer (segmenter char, jieba or pkuseg):
+``nlp(raw)`` normalises and strips web chrome from ``raw`` (see
+:mod:`pipeline.textprep`), segments the cleaned text, and keeps the
+:class:`~pipeline.textprep.PreparedText` (original text, offset map and
+article metadata) on ``doc._.prepared`` so evidence can point into the
+original text.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from spacy.lang.zh import ChineseTokenizer, Segmenter
+from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.util import registry
+
+from . import doc as _doc  # noqa: F401  (declares the extensions)
+from .textprep import PreparedText, load_chrome_rules, prepare_text
+
+
+class PreparingTokenizer:
+    """Callable tokenizer: raw article text → Doc of the cleaned text."""
+
+    def __init__(self, nlp: Language, *, segmenter: str = "char", chrome_rules: str | None = None):
+        self.inner = ChineseTokenizer(nlp.vocab, segmenter=Segmenter(segmenter))
+        self.chrome = load_chrome_rules(Path(chrome_rules) if chrome_rules else None)
+
+    def __call__(self, text: str) -> Doc:
+        prepared = prepare_text(text, rules=self.chrome)
+        doc = self.inner(prepared.text)
+        doc._.prepared = prepared
+        return doc
+
+    def prepare(self, text: str) -> PreparedText:
+        return prepare_text(text, rules=self.chrome)
+
+    # serialisation delegates to the Chinese tokenizer (pkuseg model, settings)
+    def initialize(self, get_examples: Any = None, *, nlp: Language | None = None,
+                   pkuseg_model: str | None = None, pkuseg_user_dict: str | None = "default") -> None:
+        self.inner.initialize(get_examples, nlp=nlp, pkuseg_model=pkuseg_model,
+                              pkuseg_user_dict=pkuseg_user_dict)
+
+    def to_bytes(self, **kwargs: Any) -> bytes:
+        return self.inner.to_bytes(**kwargs)
+
+    def from_bytes(self, data: bytes, **kwargs: Any) -> PreparingTokenizer:
+        self.inner.from_bytes(data, **kwargs)
+        return self
+
+    def to_disk(self, path: str | Path, **kwargs: Any) -> None:
+        self.inner.to_disk(path, **kwargs)
+
+    def from_disk(self, path: str | Path, **kwargs: Any) -> PreparingTokenizer:
+        self.inner.from_disk(path, **kwargs)
+        return self
+
+
+@registry.tokenizers("zh_news.PreparingTokenizer.v1")
+def create_preparing_tokenizer(segmenter: str = "char", chrome_rules: str | None = None):
+    """Registered factory: ``[nlp.tokenizer] @tokenizers = "zh_news.PreparingTokenizer.v1"``."""
+
+    def make(nlp: Language) -> PreparingTokenizer:
+        return PreparingTokenizer(nlp, segmenter=segmenter, chrome_rules=chrome_rules)
+
+    return make
