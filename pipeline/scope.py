@@ -37,6 +37,7 @@ class ScopeIndex:
     text: str
     places: list[Mention]
     title_places: list[Mention] = field(default_factory=list)
+    org_words: tuple[str, ...] = ()
     breadcrumb_places: list[Mention] = field(default_factory=list)
     sentences: list[tuple[int, int]] = field(default_factory=list)
     sections: list[tuple[int, Mention]] = field(default_factory=list)
@@ -47,8 +48,8 @@ class ScopeIndex:
 
     @classmethod
     def build(cls, text: str, places: Sequence[Mention], *, title_places: Iterable[Mention] = (),
-              breadcrumb_places: Iterable[Mention] = ()) -> ScopeIndex:
-        index = cls(text, list(places), list(title_places), list(breadcrumb_places))
+              breadcrumb_places: Iterable[Mention] = (), org_words: Iterable[str] = ()) -> ScopeIndex:
+        index = cls(text, list(places), list(title_places), tuple(org_words), list(breadcrumb_places))
         index.sentences = split_sentences(text)
         index._sent_starts = [s for s, _ in index.sentences]
         index._named = [p for p in index.places if not p.anaphor and not _is_background(text, p)]
@@ -108,16 +109,33 @@ class ScopeIndex:
         """The closest place (named or anaphor) before ``pos`` in its sentence."""
         sent_start, _ = self.sentence_at(pos)
         cands = [p for p in self.places if sent_start <= p.start and p.end <= pos
-                 and (p.anaphor or not _is_background(self.text, p))]
+                 and (p.anaphor or not _is_background(self.text, p)) and not self.names_org(p)]
         if not cands:
             return None
         return self.resolve_mention(cands[-1])
+
+    def names_org(self, p: Mention) -> bool:
+        """True when the place opens an organisation name (中江县水利局)."""
+        tail = re.split(r"[^\u4e00-\u9fff]", self.text[p.end:p.end + 12], maxsplit=1)[0]
+        return any(w in tail for w in self.org_words)
+
+    def topic(self) -> Mention | None:
+        """The most specific place named at least twice (the article's subject)."""
+        counts: dict[str, list[Mention]] = {}
+        for p in self._named:
+            counts.setdefault(p.text, []).append(p)
+        order = "村镇县市省"
+        cands = [ms for ms in counts.values() if len(ms) >= 2 and ms[0].level in order]
+        if not cands:
+            return None
+        best = min(cands, key=lambda ms: (order.index(ms[0].level), -len(ms), ms[0].start))
+        return best[0]
 
     def focus(self, pos: int) -> Resolution:
         """The place the discourse is about at ``pos`` when the sentence names none."""
         options: list[tuple[int, Resolution]] = []
         para_start = self.text.rfind("\n", 0, pos) + 1
-        named = self.named_before(pos, para_start)
+        named = [p for p in self.named_before(pos, para_start) if not self.names_org(p)]
         if named:
             options.append((named[-1].start, Resolution(named[-1].text, "scope.paragraph", named[-1])))
         facts = [f for f in self._focus if f[0] <= pos]
@@ -128,6 +146,9 @@ class ScopeIndex:
             options.append((header.start, Resolution(header.text, "scope.section_header", header)))
         if options:
             return max(options, key=lambda o: o[0])[1]
+        topic = self.topic()
+        if topic is not None:
+            return Resolution(topic.text, "scope.topic", topic)
         if self.title_places:
             p = self.title_places[-1]
             return Resolution(p.text, "scope.article_title", p)

@@ -41,7 +41,9 @@ class PlaceRules(_Strict):
     initial_stop_chars: str = ""
     check_leading_words: bool = True
     single_char_stem_suffixes: list[str] = []
+    org_words: list[str] = []
     not_places: list[str] = []
+    bad_endings: list[str] = []
     stem_blockers: list[str] = []
     anaphora: list[Anaphor] = []
 
@@ -111,8 +113,44 @@ def known_place_names() -> frozenset[str]:
     return frozenset(w for w, _, tag in _jieba_entries() if tag == "ns")
 
 
+_DESCRIPTIVE_TAGS = frozenset({"a", "ad", "d", "i", "l"})
+
+
 @lru_cache(maxsize=1)
-def common_words(min_freq: int = 200) -> frozenset[str]:
+def descriptive_words(min_freq: int = 50) -> frozenset[str]:
+    """Verbs and adjectives (整治, 涣散) that are never a whole place-name stem."""
+    return frozenset(w for w, f, tag in _jieba_entries() if f >= min_freq and tag in _DESCRIPTIVE_TAGS)
+
+
+@lru_cache(maxsize=1)
+def frequent_verbs(min_freq: int = 500) -> frozenset[str]:
+    """Frequent verbs (支持, 帮助): a stem ending in one is a verb phrase, not a name."""
+    return frozenset(w for w, f, tag in _jieba_entries() if f >= min_freq and tag == "v" and len(w) == 2)
+
+
+@lru_cache(maxsize=1)
+def all_words() -> frozenset[str]:
+    """Every 2–4 character word in jieba's bundled dictionary."""
+    return frozenset(w for w, _, _ in _jieba_entries())
+
+
+_FUNCTION_TAGS = frozenset({"v", "d", "p", "c", "r", "u"})
+
+
+@lru_cache(maxsize=1)
+def function_words(min_freq: int = 200) -> frozenset[str]:
+    """Frequent verbs, adverbs, pronouns … that never open a place name (修建, 征求)."""
+    return frozenset(w for w, f, tag in _jieba_entries() if f >= min_freq and tag in _FUNCTION_TAGS)
+
+
+@lru_cache(maxsize=1)
+def boundary_words() -> frozenset[str]:
+    """Words a place stem may not cut through: common words and known place names."""
+    return common_words() | known_place_names()
+
+
+@lru_cache(maxsize=1)
+def common_words(min_freq: int = 100) -> frozenset[str]:
     """Frequent non-name words from jieba's bundled dictionary (2–4 chars).
 
     Used to decide where a place-name stem starts: a stem never begins in the

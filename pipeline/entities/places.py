@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from .lexicon import PlaceRules, PlaceSuffix, common_words, known_place_names
+from .lexicon import PlaceRules, PlaceSuffix, all_words, boundary_words, common_words, descriptive_words, frequent_verbs, function_words, known_place_names
 from .mention import Mention
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -79,7 +79,9 @@ class PlaceFinder:
             if start is None:
                 continue
             name = text[start:m.end()]
-            if name in self._not_places:
+            stem = text[start:m.start()]
+            if (name in self._not_places or any(name.endswith(w) for w in self.rules.bad_endings)
+                    or stem in descriptive_words() or (len(stem) > 2 and stem[-2:] in frequent_verbs())):
                 continue
             found.append(Mention(start, m.end(), "PLACE", name, f"place.suffix.{suffix.text}",
                                  level=suffix.level))
@@ -112,7 +114,7 @@ class PlaceFinder:
 
     def _avoid_word_crossing(self, text: str, start: int, pos: int, min_stem: int) -> int:
         """Move ``start`` right while a common word straddles it."""
-        words = common_words()
+        words = boundary_words()
         while pos - start > min_stem:
             crossing = any(
                 text[a:a + n] in words
@@ -127,13 +129,19 @@ class PlaceFinder:
 
     def _skip_leading(self, text: str, start: int, pos: int, min_stem: int) -> int:
         """Drop a leading conjunction or common word from an over-long stem."""
-        while pos - start > min_stem and text[start] in self.rules.initial_stop_chars:
+        while start < pos and text[start] in self.rules.initial_stop_chars:
+            start += 1
+        if pos - start > min_stem and text[start] in "年月日" and start and text[start - 1].isdigit():
             start += 1
         if self.rules.check_leading_words:
             words = common_words()
             for n in (3, 2):
                 if pos - start - n >= min_stem and text[start:start + n] in words:
                     return start + n
+            verbs = function_words()
+            for n in (3, 2):
+                if text[start:start + n] in verbs and n <= pos - start:
+                    return start + n if pos - start - n >= min_stem else pos
         if pos - start == 1 and text[start] in self.rules.initial_stop_chars:
             return pos
         return start
@@ -141,9 +149,9 @@ class PlaceFinder:
     @staticmethod
     def _prefer_known_name(text: str, start: int, pos: int) -> int:
         """Cut an over-long stem to a known place name that ends it (组员兰州 → 兰州)."""
-        known = known_place_names()
+        known, words = known_place_names(), all_words()
         for a in range(start + 1, pos - 1):
-            if text[a:pos] in known:
+            if text[a:pos] in known and text[start:a] in words:
                 return a
         return start
 

@@ -29,7 +29,9 @@ class Scope:
 
     def __init__(self, settings: ScopeSettings) -> None:
         self.settings = settings
-        self.places = PlaceFinder(load_entity_rules(settings.rules_dir).places)
+        rules = load_entity_rules(settings.rules_dir).places
+        self.places = PlaceFinder(rules)
+        self.org_words = tuple(rules.org_words)
 
     def __call__(self, doc: Doc) -> Doc:
         places = doc._.places
@@ -42,7 +44,8 @@ class Scope:
         if meta is not None and self.settings.use_breadcrumb:
             for item in meta.breadcrumb:
                 crumbs += [p for p in self.places.find(item) if not p.anaphor]
-        doc._.scope = ScopeIndex.build(doc.text, places, title_places=title, breadcrumb_places=crumbs)
+        doc._.scope = ScopeIndex.build(doc.text, places, title_places=title, breadcrumb_places=crumbs,
+                                       org_words=self.org_words)
         return doc
 
 
