@@ -92,11 +92,33 @@ class ScopeIndex:
                 return Resolution(p.text, "scope.article_title", p)
         earlier = [p for p in self.named_before(pos) if p.level == level]
         if earlier:
-            return Resolution(earlier[-1].text, "scope.most_recent", earlier[-1])
+            counts = {p.text: 0 for p in earlier}
+            for p in self._named:
+                if p.text in counts:
+                    counts[p.text] += 1
+            best = max(reversed(earlier), key=lambda p: counts[p.text])
+            return Resolution(best.text, "scope.most_salient", best)
         for p in self.breadcrumb_places:
             if p.level == level:
                 return Resolution(p.text, "scope.breadcrumb", p)
+        bare = self.bare_place(level)
+        if bare is not None:
+            return Resolution(bare.text, "scope.bare_name", bare)
         return Resolution(None, "scope.unresolved")
+
+    def bare_place(self, level: str) -> Mention | None:
+        """A known place written without suffix (通城 for 通城县), found lazily."""
+        from .entities.lexicon import all_words, known_place_names
+
+        known, words = known_place_names(), all_words()
+        suffixes = {"县": "县区", "市": "市", "镇": "镇乡", "省": "省"}.get(level, "")
+        for i in range(len(self.text) - 1):
+            for n in (3, 2):
+                w = self.text[i:i + n]
+                if w in known and any(w + s in known or w + s in words for s in suffixes) \
+                        and self.text[i + n:i + n + 1] not in "省市县区镇乡村":
+                    return Mention(i, i + n, "PLACE", w, "place.bare_known", level=level)
+        return None
 
     def resolve_mention(self, mention: Mention) -> Resolution:
         """A named place resolves to itself, an anaphor to the place it means."""
