@@ -1,0 +1,266 @@
+"""Read and write numerals: Arabic, Chinese, financial and mixed forms.
+
+Pure functions over the character tables in ``configs/rules/numbers.yaml``
+(section ``numerals``, schema :class:`NumeralTables`).  Arithmetic is done
+with :class:`~decimal.Decimal`, so ``4221.165万`` is exactly 42211650.
+
+Reading rules (:func:`parse_numeral`):
+
+- Arabic digits, ASCII or full-width, with an optional decimal part and
+  thousands separators between groups of exactly three digits (``1,234.5``).
+- Chinese numerals: ``一千零五十`` → 1050, ``两万三千`` → 23000, ``十五`` → 15,
+  ``壹佰贰拾`` → 120.  A leading 十/百/千 stands for one of it (``百万`` → 10**6);
+  a leading 万/亿 is an error.
+- Abbreviated forms: a single digit right after a multiplier of 100 or more,
+  with no 零 between, counts in the next lower place: ``三万五`` → 35000,
+  ``一百五`` → 150, ``两千三`` → 2300 (but ``一千零五`` → 1005).
+- Digit strings without multipliers are read place by place: ``二〇一九`` → 2019.
+- Mixed forms: ``1.2万`` → 12000, ``3千万`` → 30000000, ``1.2万亿`` → 1.2e12.
+- 十几 / 三百多: the approximation marker is not part of the numeral; the
+  caller strips it and reads ``十`` / ``三百``.
+
+Writing rules (:func:`to_chinese`): the standard form with 二 (never 两),
+a leading 十 for 10–19 (``十五``, ``十万``), 一十 elsewhere (``一百一十``), and
+the school rule for zeros: zeros at the end of a four-digit section are not
+read, any other run of zeros is read as one 零 (``一千零五十``, ``十万零一十``,
+but ``一千万五千`` for 10005000).  Above 亿 the count of 亿 is
+itself written in full, so 10**12 is ``一万亿`` and 10**16 is ``一亿亿``.
+"""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+_CHINESE_DIGITS = "零一二三四五六七八九"
+_CHINESE_PLACES = ((1000, "千"), (100, "百"), (10, "十"))
+_CHINESE_SECTIONS = ((10**8, "亿"), (10**4, "万"))
+
+
+class NumeralTables(BaseModel):
+    """The characters numerals are written with (``numerals`` in numbers.yaml)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    digits: dict[str, int] = Field(min_length=1)
+    small_multipliers: dict[str, int] = Field(min_length=1)
+    big_multipliers: dict[str, int] = Field(min_length=1)
+    decimal_points: list[str] = Field(default_factory=list)
+    group_separators: list[str] = Field(default_factory=list)
+    _reader: Any = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _check(self) -> NumeralTables:
+        problems = []
+        for table in ("digits", "small_multipliers", "big_multipliers", "decimal_points", "group_separators"):
+            for char in getattr(self, table):
+                if len(char) != 1:
+                    problems.append(f"{table}: {char!r} is not a single character")
+        if any(not 0 <= v <= 9 for v in self.digits.values()):
+            problems.append("digits: every value must be 0..9")
+        for table in ("small_multipliers", "big_multipliers"):
+            for char, value in getattr(self, table).items():
+                if value < 10 or str(value).rstrip("0") != "1":
+                    problems.append(f"{table}: {char!r} must be a power of ten >= 10")
+        seen: set[str] = set()
+        overlap: set[str] = set()
+        tables = (self.digits, self.small_multipliers, self.big_multipliers, self.decimal_points, self.group_separators)
+        for chars in map(set, tables):
+            overlap |= seen & chars
+            seen |= chars
+        if overlap:
+            problems.append(f"characters in more than one table: {sorted(overlap)}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def is_arabic(self, char: str) -> bool:
+        """True for an Arabic digit (ASCII or full-width) listed in ``digits``."""
+        return char in self.digits and char.isdecimal()
+
+
+def _default_tables() -> NumeralTables:
+    from .quantities import load_number_tables  # late import: quantities imports this module
+
+    return load_number_tables().numerals
+
+
+class NumeralReader:
+    """Reads numerals with the tables of one :class:`NumeralTables`, compiled once.
+
+    Get one with :func:`numeral_reader`; :func:`parse_decimal` uses it.
+    """
+
+    def __init__(self, t: NumeralTables) -> None:
+        self.digits = {c: Decimal(v) for c, v in t.digits.items()}
+        self.arabic = frozenset(c for c in t.digits if t.is_arabic(c))
+        self.small = {c: Decimal(v) for c, v in t.small_multipliers.items()}
+        self.big = {c: Decimal(v) for c, v in t.big_multipliers.items()}
+        d = f"[{re.escape(''.join(sorted(self.arabic)))}]"
+        point = f"(?:[{re.escape(''.join(t.decimal_points))}]{d}+)?" if t.decimal_points else ""
+        grouped = ""
+        if t.group_separators:
+            grouped = f"{d}{{1,3}}(?:[{re.escape(''.join(t.group_separators))}]{d}{{3}})+(?!{d}){point}|"
+        self.pattern = re.compile(f"(?:{grouped}{d}+{point})")
+        table: dict[int, str | None] = {ord(c): str(t.digits[c]) for c in self.arabic}
+        table.update({ord(c): "." for c in t.decimal_points})
+        table.update({ord(c): None for c in t.group_separators})
+        self.table = table
+
+    def _arabic(self, s: str, i: int) -> tuple[Decimal, int]:
+        m = self.pattern.match(s, i)
+        assert m is not None  # s[i] is an Arabic digit
+        return Decimal(m.group().translate(self.table)), m.end()
+
+    def tokens(self, s: str) -> list[tuple[str, Decimal]]:
+        """Split ``s`` into ("num" | "arabic" | "small" | "big", value) tokens."""
+        out: list[tuple[str, Decimal]] = []
+        i = 0
+        while i < len(s):
+            ch = s[i]
+            if ch in self.arabic:
+                value, i = self._arabic(s, i)
+                out.append(("arabic", value))
+                continue
+            for kind, table in (("num", self.digits), ("small", self.small), ("big", self.big)):
+                if ch in table:
+                    out.append((kind, table[ch]))
+                    break
+            else:
+                raise ValueError(f"not a numeral: {s!r} (unexpected {ch!r})")
+            i += 1
+        if not out:
+            raise ValueError("not a numeral: empty string")
+        return out
+
+    def decimal(self, s: str) -> Decimal:
+        """The exact value of numeral ``s``; raise ValueError if it is not one."""
+        s = s.strip()
+        if self.pattern.fullmatch(s):  # a plain Arabic number, the common case
+            return Decimal(s.translate(self.table))
+        tokens = self.tokens(s)
+        if len(tokens) > 1 and all(kind == "num" for kind, _ in tokens):
+            return Decimal("".join(str(v) for _, v in tokens))  # 二〇一九 → 2019
+        reader = _Reader(s)
+        for kind, value in tokens:
+            if kind in ("num", "arabic"):
+                single = kind == "num" or (value == value.to_integral_value() and 0 < value < 10)
+                reader.digit(value, single=single)
+            elif kind == "small":
+                reader.small(value)
+            else:
+                reader.big(value)
+        return reader.result()
+
+
+def numeral_reader(tables: NumeralTables | None = None) -> NumeralReader:
+    """The reader for ``tables`` (default: the repository's numbers.yaml), built once."""
+    t = tables if tables is not None else _default_tables()
+    if t._reader is None:
+        t._reader = NumeralReader(t)
+    reader: NumeralReader = t._reader
+    return reader
+
+
+class _Reader:
+    """Combine numeral tokens into one value (see the module docstring)."""
+
+    def __init__(self, s: str) -> None:
+        self.s = s
+        self.total = Decimal(0)
+        self.section = Decimal(0)
+        self.number: Decimal | None = None
+        self.short_digit = False  # the pending number is one digit, written alone
+        self.last_mult: Decimal | None = None
+        self.max_big: Decimal | None = None
+        self.zero_gap = False
+        self.seen = False
+
+    def digit(self, value: Decimal, *, single: bool) -> None:
+        if self.number is not None and self.number != 0:
+            raise ValueError(f"two numbers without a multiplier between them in {self.s!r}")
+        self.zero_gap = self.zero_gap or self.number == 0 or (value == 0 and self.seen)
+        self.number, self.short_digit, self.seen = value, single, True
+
+    def small(self, mult: Decimal) -> None:
+        if self.number is None and self.seen:
+            raise ValueError(f"multiplier without a number before it in {self.s!r}")
+        count = Decimal(1) if not self.number else self.number  # 十五, 一千零十
+        self.section += count * mult
+        self.number, self.last_mult, self.zero_gap, self.seen = None, mult, False, True
+
+    def big(self, mult: Decimal) -> None:
+        value = self.section + (self.number or 0)
+        if not self.seen:
+            raise ValueError(f"numeral starts with a section multiplier: {self.s!r}")
+        if self.max_big is None or mult >= self.max_big:
+            self.total = (self.total + value) * mult
+            self.max_big = mult
+        else:
+            self.total += value * mult
+        self.section, self.number, self.last_mult, self.zero_gap = Decimal(0), None, mult, False
+
+    def result(self) -> Decimal:
+        number = self.number or Decimal(0)
+        if self.short_digit and self.last_mult is not None and self.last_mult >= 100 and not self.zero_gap:
+            number *= self.last_mult / 10
+        return self.total + self.section + number
+
+
+def parse_decimal(s: str, *, tables: NumeralTables | None = None) -> Decimal:
+    """The exact value of numeral ``s``; raise ValueError if it is not one."""
+    return numeral_reader(tables).decimal(s)
+
+
+def parse_numeral(s: str, *, tables: NumeralTables | None = None) -> float:
+    """The value of numeral ``s`` as a float (exact for integers below 2**53).
+
+    ``parse_numeral("一千零五十") == 1050``; ``parse_numeral("4221.165万") ==
+    42211650``.  Raises ValueError on anything that is not a numeral.
+    """
+    return float(parse_decimal(s, tables=tables))
+
+
+def _below_wan(n: int, *, leading: bool) -> str:
+    """Chinese for 0 < n < 10000, with 零 for gaps and 十 alone when leading."""
+    out: list[str] = []
+    gap = False
+    for place, char in _CHINESE_PLACES:
+        d, n = divmod(n, place)
+        if d:
+            if gap and out:
+                out.append("零")
+            one_ten = place == 10 and d == 1 and leading and not out
+            out.append(char if one_ten else _CHINESE_DIGITS[d] + char)
+            gap = False
+        else:
+            gap = True
+    if n:
+        if gap and out:
+            out.append("零")
+        out.append(_CHINESE_DIGITS[n])
+    return "".join(out)
+
+
+def _chinese(n: int, *, leading: bool) -> str:
+    for value, char in _CHINESE_SECTIONS:
+        if n >= value:
+            high, low = divmod(n, value)
+            out = _chinese(high, leading=leading) + char
+            if low:
+                out += ("零" if low < value // 10 else "") + _chinese(low, leading=False)
+            return out
+    return _below_wan(n, leading=leading)
+
+
+def to_chinese(n: int) -> str:
+    """The standard Chinese numeral for a non-negative int (10 → 十, 1050 → 一千零五十).
+
+    20000 is written 二万 (两万 is read but never written); see the module
+    docstring for the other conventions.
+    """
+    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+        raise ValueError(f"to_chinese needs a non-negative int, got {n!r}")
+    return "零" if n == 0 else _chinese(n, leading=True)
