@@ -1,0 +1,713 @@
+"""Prepare raw article text before the spaCy ``Doc`` is made.
+
+:func:`prepare_text` normalises characters, removes web chrome (breadcrumbs,
+share prompts, counters, footers) and reads article metadata (title, date,
+reporters, source, breadcrumb).  The rules are data: ``configs/rules/chrome.yaml``,
+validated by :class:`ChromeRules` when loaded.
+
+Offsets: every later stage works on :attr:`PreparedText.text`; records must
+carry offsets into :attr:`PreparedText.original`.  :class:`OffsetMap` converts
+``[start, end)`` spans (character offsets, ``end`` exclusive) of the cleaned
+text back to the original.  Normalisation maps one character to one
+character; only CRLF -> LF and removed lines change lengths.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+from .rulefiles import load_yaml
+
+DEFAULT_CHROME_PATH = Path(__file__).resolve().parent.parent / "configs" / "rules" / "chrome.yaml"
+
+__all__ = [
+    "ArticleMeta",
+    "ChromeRules",
+    "DEFAULT_CHROME_PATH",
+    "OffsetMap",
+    "PreparedText",
+    "RemovedLine",
+    "load_chrome_rules",
+    "prepare_text",
+]
+
+# ---------------------------------------------------------------- results
+
+
+class OffsetMap:
+    """Maps spans of the cleaned text to spans of the original text.
+
+    Stored as sorted segments ``(clean_start, orig_start, length)``: inside a
+    segment, cleaned character ``clean_start + i`` comes from original
+    character ``orig_start + i``.  Segments tile the cleaned text without gaps;
+    in the original they are increasing and may have gaps (removed lines, the
+    ``\\r`` of a CRLF).
+    """
+
+    __slots__ = ("_clean", "_orig", "_length", "_clean_length", "_original_length")
+
+    def __init__(
+        self, segments: Sequence[tuple[int, int, int]], *, clean_length: int, original_length: int
+    ) -> None:
+        self._clean = [s[0] for s in segments]
+        self._orig = [s[1] for s in segments]
+        self._length = [s[2] for s in segments]
+        self._clean_length = clean_length
+        self._original_length = original_length
+        self._check()
+
+    def _check(self) -> None:
+        expected, last_orig = 0, 0
+        for clean, orig, length in zip(self._clean, self._orig, self._length, strict=True):
+            if clean != expected or length <= 0 or orig < last_orig:
+                raise ValueError(f"offset segments must tile the cleaned text in order; bad at {clean}")
+            expected, last_orig = clean + length, orig + length
+        if expected != self._clean_length or last_orig > self._original_length:
+            raise ValueError("offset segments do not cover the cleaned text exactly")
+
+    @classmethod
+    def identity(cls, length: int) -> OffsetMap:
+        """The map of a text that was not changed."""
+        return cls([(0, 0, length)] if length else [], clean_length=length, original_length=length)
+
+    @property
+    def segments(self) -> tuple[tuple[int, int, int], ...]:
+        """The ``(clean_start, orig_start, length)`` segments, in order."""
+        return tuple(zip(self._clean, self._orig, self._length, strict=True))
+
+    def __len__(self) -> int:
+        return self._clean_length
+
+    def _position(self, index: int) -> int:
+        """Original offset of cleaned character ``index`` (``0 <= index < len``)."""
+        seg = bisect_right(self._clean, index) - 1
+        return self._orig[seg] + index - self._clean[seg]
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map the cleaned span ``[start, end)`` to the original ``[start, end)``.
+
+        The result runs from the source of the first character to just after
+        the source of the last one, so it also covers any removed text inside
+        the span.  An empty span maps to an empty span at the source of
+        character ``start`` (or just after the last character, at the end).
+        """
+        if not 0 <= start <= end <= self._clean_length:
+            raise ValueError(
+                f"span ({start}, {end}) is outside the cleaned text of length {self._clean_length}"
+            )
+        if start == end:
+            if start < self._clean_length:
+                pos = self._position(start)
+            else:
+                pos = self._position(start - 1) + 1 if start else 0
+            return pos, pos
+        return self._position(start), self._position(end - 1) + 1
+
+
+@dataclass(frozen=True)
+class ArticleMeta:
+    """Metadata read from the page around the article body.
+
+    ``published`` is an ISO date (YYYY-MM-DD).  ``reporters`` are credited
+    reporters, correspondents and editors: never officials.  ``breadcrumb`` are
+    the items of the page's navigation line, without 首页.
+    """
+
+    title: str | None = None
+    published: str | None = None
+    reporters: tuple[str, ...] = ()
+    source: str | None = None
+    breadcrumb: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RemovedLine:
+    """A line of the original text left out of the cleaned text, and why.
+
+    ``start``/``end`` are original offsets (``end`` exclusive, line break not
+    included); ``rule`` is a rule id from chrome.yaml, ``"meta"`` for a
+    metadata-only line, ``"blank"`` for a collapsed blank line, or
+    ``"cut:<id>"`` for text after a footer marker.
+    """
+
+    start: int
+    end: int
+    rule: str
+
+
+@dataclass(frozen=True)
+class PreparedText:
+    """The original text, the cleaned text and the map between them."""
+
+    original: str
+    text: str
+    offsets: OffsetMap
+    meta: ArticleMeta
+    removed: tuple[RemovedLine, ...] = ()
+
+
+# ---------------------------------------------------------------- rules schema
+
+
+def _check_regex(pattern: str) -> str:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"not a valid regular expression: {exc}") from None
+    return pattern
+
+
+def _check_char(value: str) -> str:
+    if len(value) != 1:
+        raise ValueError(f"must be exactly one character, got {value!r}")
+    if value in "\r\n":
+        raise ValueError("line breaks cannot be normalised here (CRLF is handled in code)")
+    return value
+
+
+Regex = Annotated[str, AfterValidator(_check_regex)]
+Char = Annotated[str, AfterValidator(_check_char)]
+RuleId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LinePattern(_Strict):
+    """A regex searched in one stripped line of at most ``max_chars`` characters."""
+
+    id: RuleId
+    pattern: Regex
+    max_chars: int = Field(default=100, ge=1)
+
+    @model_validator(mode="after")
+    def _no_groups(self) -> LinePattern:
+        if re.compile(self.pattern).groups:
+            raise ValueError("line patterns must not capture; write (?:...) instead of (...)")
+        return self
+
+
+class CharRange(_Strict):
+    """Characters ``first``..``last`` map to ``to``, ``to``+1, ..."""
+
+    first: Char
+    last: Char
+    to: Char
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CharRange:
+        if ord(self.first) > ord(self.last):
+            raise ValueError(f"first {self.first!r} comes after last {self.last!r}")
+        return self
+
+
+class Normalisation(_Strict):
+    """One-character-to-one-character replacements (offsets do not move)."""
+
+    ranges: list[CharRange] = []
+    chars: dict[Char, Char] = {}
+
+
+class DatePattern(_Strict):
+    """A publication-date regex with named groups ``y``, ``m`` and ``d``."""
+
+    id: RuleId
+    pattern: Regex
+    labelled: bool
+
+    @model_validator(mode="after")
+    def _groups(self) -> DatePattern:
+        missing = {"y", "m", "d"} - set(re.compile(self.pattern).groupindex)
+        if missing:
+            raise ValueError(f"date pattern lacks named group(s) {sorted(missing)}; use (?P<y>...)")
+        return self
+
+
+class BreadcrumbRules(_Strict):
+    """How to recognise a navigation line and split it into items."""
+
+    line_patterns: list[LinePattern]
+    prefix: Regex
+    separator: Regex
+    ignore_items: list[str] = []
+    continuation_max_chars: int = Field(default=30, ge=0)
+
+
+class MetaRules(_Strict):
+    """Lexicon and patterns for article metadata (see chrome.yaml)."""
+
+    max_line_chars: int = Field(default=120, ge=1)
+    title_max_chars: int = Field(default=60, ge=1)
+    dates: list[DatePattern]
+    source: Regex
+    labels: list[str]
+    role_words: list[str] = Field(min_length=1)
+    separated_role_words: list[str] = []
+    credit_prefix_endings: list[str] = []
+    org_endings: list[str] = []
+    filler_words: list[str] = []
+    name_suffixes: list[str] = []
+    name: Regex
+    surnames: str
+    compound_surnames: list[str] = []
+
+    @model_validator(mode="after")
+    def _source_group(self) -> MetaRules:
+        if "source" not in re.compile(self.source).groupindex:
+            raise ValueError("source pattern lacks the named group (?P<source>...)")
+        return self
+
+
+class ChromeRules(_Strict):
+    """Schema of ``configs/rules/chrome.yaml``."""
+
+    version: Literal[1] = 1
+    normalise: Normalisation = Normalisation()
+    cut_min_kept_chars: int = Field(default=50, ge=0)
+    cut_after: list[LinePattern] = []
+    drop_line: list[LinePattern] = []
+    drop_meta_lines: bool = True
+    collapse_blank_lines: bool = True
+    breadcrumb: BreadcrumbRules
+    meta: MetaRules
+    _compiled: _CompiledRules | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> ChromeRules:
+        ids = [p.id for p in (*self.cut_after, *self.drop_line, *self.breadcrumb.line_patterns)]
+        ids += [d.id for d in self.meta.dates]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"rule ids must be unique; repeated: {', '.join(dupes)}")
+        return self
+
+    @property
+    def compiled(self) -> _CompiledRules:
+        """The rules compiled for matching (built once per rules object)."""
+        if self._compiled is None:
+            self._compiled = _CompiledRules.build(self)
+        return self._compiled
+
+
+def load_chrome_rules(path: Path | str | None = None) -> ChromeRules:
+    """Load and validate chrome rules; default ``configs/rules/chrome.yaml``.
+
+    Raises :class:`~pipeline.errors.RuleFileError` naming file, line and field.
+    """
+    return load_yaml(DEFAULT_CHROME_PATH if path is None else path, ChromeRules)
+
+
+@lru_cache(maxsize=1)
+def _default_rules() -> ChromeRules:
+    return load_chrome_rules()
+
+
+# ---------------------------------------------------------------- compiled rules
+
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff"
+_SEPARATORS = re.compile(r"[\s、,，;；|｜丨/()（）【】\[\]<>《》]*")
+_DATE_TOKEN = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?")
+_TIME_TOKEN = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?")
+_HAN_CHUNK = re.compile(f"[{_HAN}·]+")
+_HAS_WORD = re.compile(f"[{_HAN}A-Za-z]")
+_PARENS = re.compile(r"[(（]([^()（）]{1,80})[)）]")
+
+
+def _alternation(words: Sequence[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+@dataclass(frozen=True)
+class _CompiledRules:
+    rules: ChromeRules
+    table: dict[int, str]
+    normalise: re.Pattern[str] | None
+    cut: _LineRules
+    drop: _LineRules
+    crumb_lines: _LineRules
+    crumb_prefix: re.Pattern[str]
+    crumb_separator: re.Pattern[str]
+    crumb_trailing: re.Pattern[str]
+    dates: list[tuple[re.Pattern[str], bool]]
+    source: re.Pattern[str]
+    label_token: re.Pattern[str]
+    role_token: re.Pattern[str]
+    role_word: re.Pattern[str]
+    name: re.Pattern[str]
+    surnames: frozenset[str]
+
+    @classmethod
+    def build(cls, rules: ChromeRules) -> _CompiledRules:
+        meta, crumb = rules.meta, rules.breadcrumb
+        roles = _alternation(meta.role_words)
+        if meta.separated_role_words:
+            roles += f"|(?:{_alternation(meta.separated_role_words)})(?=\\s*[/|｜丨:：])"
+        return cls(
+            rules=rules,
+            table=_translation_table(rules.normalise),
+            normalise=_normalise_regex(rules.normalise),
+            cut=_LineRules.build(rules.cut_after),
+            drop=_LineRules.build(rules.drop_line),
+            crumb_lines=_LineRules.build(crumb.line_patterns),
+            crumb_prefix=re.compile(crumb.prefix),
+            crumb_separator=re.compile(crumb.separator),
+            crumb_trailing=re.compile(f"(?:{crumb.separator})$"),
+            dates=[(re.compile(d.pattern), d.labelled) for d in meta.dates],
+            source=re.compile(meta.source),
+            label_token=re.compile(f"(?:{_alternation(meta.labels)})\\s*[:：]\\s*[^\\s|｜【】\\[\\]]*"),
+            role_token=re.compile(f"(?P<prefix>[{_HAN}A-Za-z0-9]{{0,15}}?)(?:{roles})\\s*[/|｜丨:：]?"),
+            role_word=re.compile(_alternation(meta.role_words)),
+            name=re.compile(meta.name),
+            surnames=frozenset(meta.surnames),
+        )
+
+
+def _normalise_regex(norm: Normalisation) -> re.Pattern[str] | None:
+    """A character class of every character normalisation replaces."""
+    parts = [re.escape(c) for c in norm.chars]
+    parts += [f"{re.escape(r.first)}-{re.escape(r.last)}" for r in norm.ranges]
+    return re.compile(f"[{''.join(parts)}]") if parts else None
+
+
+def _normalise(raw: str, rules: _CompiledRules) -> str:
+    """Apply the one-to-one character replacements.
+
+    (Replacing each distinct character present is several times faster than
+    ``str.translate`` on mostly-CJK text.)
+    """
+    if rules.normalise is None:
+        return raw
+    for char in set(rules.normalise.findall(raw)):
+        raw = raw.replace(char, rules.table[ord(char)])
+    return raw
+
+
+def _translation_table(norm: Normalisation) -> dict[int, str]:
+    table = {ord(src): dst for src, dst in norm.chars.items()}
+    for r in norm.ranges:
+        for offset in range(ord(r.last) - ord(r.first) + 1):
+            table[ord(r.first) + offset] = chr(ord(r.to) + offset)
+    return table
+
+
+@dataclass(frozen=True)
+class _LineRules:
+    """Line patterns in file order, each with its ``max_chars`` limit.
+
+    (Searching the patterns one by one is faster than one combined regex:
+    each keeps its literal-prefix optimisation.)
+    """
+
+    longest: int
+    each: list[tuple[int, re.Pattern[str], str]]
+
+    @classmethod
+    def build(cls, patterns: Sequence[LinePattern]) -> _LineRules:
+        each = [(p.max_chars, re.compile(p.pattern), p.id) for p in patterns]
+        return cls(max((p.max_chars for p in patterns), default=0), each)
+
+    def first(self, line: str) -> str | None:
+        """Id of the first rule (file order) that allows ``line``'s length and matches."""
+        n = len(line)
+        if n > self.longest:
+            return None
+        for limit, regex, rule_id in self.each:
+            if n <= limit and regex.search(line):
+                return rule_id
+        return None
+
+
+# ---------------------------------------------------------------- metadata
+
+
+@dataclass
+class _Credits:
+    """What a scan of a short line found."""
+
+    names: list[str]
+    complete: bool
+    anchored: bool
+
+
+def _is_name(chunk: str, rules: _CompiledRules) -> bool:
+    if not rules.name.fullmatch(chunk):
+        return False
+    if "·" in chunk or chunk[0] in rules.surnames:
+        return True
+    return any(chunk.startswith(s) for s in rules.rules.meta.compound_surnames)
+
+
+def _strip_name_suffix(chunk: str, suffixes: Sequence[str]) -> str:
+    for suffix in suffixes:
+        if chunk.endswith(suffix) and len(chunk) - len(suffix) >= 2:
+            return chunk[: -len(suffix)]
+    return chunk
+
+
+def _chunk_kind(chunk: str, in_credit: bool, rules: _CompiledRules) -> str | None:
+    """Classify a run of Han characters inside a metadata line."""
+    meta = rules.rules.meta
+    if chunk in meta.filler_words:
+        return "filler"
+    if len(chunk) >= 2 and chunk.endswith(tuple(meta.org_endings)):
+        return "org"
+    if in_credit and _is_name(_strip_name_suffix(chunk, meta.name_suffixes), rules):
+        return "name"
+    return None
+
+
+def _credit_prefix_ok(prefix: str, rules: _CompiledRules) -> bool:
+    return not prefix or prefix.endswith(tuple(rules.rules.meta.credit_prefix_endings))
+
+
+def _scan_credits(s: str, rules: _CompiledRules) -> _Credits:
+    """Read ``s`` as a metadata line: dates, labels, roles, names, organisations.
+
+    ``complete`` is true when every part of ``s`` was understood; ``anchored``
+    when it held a date, a label or a role (a line of names alone is not meta).
+    """
+    names: list[str] = []
+    pos, n, in_credit, anchored = 0, len(s), False, False
+    while True:
+        pos = _SEPARATORS.match(s, pos).end()  # type: ignore[union-attr]
+        if pos >= n:
+            return _Credits(names, True, anchored)
+        m = _DATE_TOKEN.match(s, pos) or _TIME_TOKEN.match(s, pos) or rules.label_token.match(s, pos)
+        if m:
+            pos, in_credit, anchored = m.end(), False, True
+            continue
+        m = rules.role_token.match(s, pos)
+        if m and _credit_prefix_ok(m.group("prefix"), rules):
+            pos, in_credit, anchored = m.end(), True, True
+            continue
+        m = _HAN_CHUNK.match(s, pos)
+        if m is None:
+            return _Credits(names, False, anchored)
+        chunk = m.group()
+        role = rules.role_word.search(chunk, 1)
+        chunk = chunk[: role.start()] if role else chunk
+        kind = _chunk_kind(chunk, in_credit, rules)
+        if kind is None:
+            return _Credits(names, False, anchored)
+        if kind == "name":
+            names.append(_strip_name_suffix(chunk, rules.rules.meta.name_suffixes))
+        pos += len(chunk)
+
+
+def _parse_date(m: re.Match[str]) -> str | None:
+    try:
+        found = date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
+    except ValueError:
+        return None
+    return found.isoformat()
+
+
+@dataclass
+class _MetaReader:
+    """Collects metadata line by line; the first finding of each kind wins."""
+
+    rules: _CompiledRules
+    published: str | None = None
+    source: str | None = None
+    reporters: list[str] = field(default_factory=list)
+    breadcrumb: list[str] = field(default_factory=list)
+    title: str | None = None
+    title_done: bool = False
+
+    def read_line(self, s: str) -> bool:
+        """Read metadata from stripped line ``s``; true if it is metadata only."""
+        if len(s) > self.rules.rules.meta.max_line_chars or "。" in s:
+            self._read_parentheses(s)
+            return False
+        self._read_dates(s, labelled=True)
+        if self.source is None and (m := self.rules.source.search(s)):
+            self.source = m.group("source")
+        scan = _scan_credits(s, self.rules)
+        if not (scan.complete and scan.anchored):
+            self._read_parentheses(s)
+            return False
+        self._add_names(scan.names)
+        self._read_dates(s, labelled=False)
+        return True
+
+    def _read_dates(self, s: str, *, labelled: bool) -> None:
+        for regex, is_labelled in self.rules.dates:
+            if self.published is None and is_labelled == labelled and (m := regex.search(s)):
+                self.published = _parse_date(m)
+
+    def _read_parentheses(self, s: str) -> None:
+        if ("(" not in s and "（" not in s) or not self.rules.role_word.search(s):
+            return
+        for m in _PARENS.finditer(s):
+            scan = _scan_credits(m.group(1), self.rules)
+            if scan.complete and scan.anchored:
+                self._add_names(scan.names)
+
+    def _add_names(self, names: list[str]) -> None:
+        self.reporters.extend(n for n in names if n not in self.reporters)
+
+    def offer_title(self, s: str) -> None:
+        """The first kept line is the title if it looks like a headline."""
+        if self.title_done:
+            return
+        self.title_done = True
+        limit = self.rules.rules.meta.title_max_chars
+        if len(s) <= limit and "。" not in s and _HAS_WORD.search(s):
+            self.title = s
+
+    def result(self) -> ArticleMeta:
+        return ArticleMeta(
+            title=self.title,
+            published=self.published,
+            reporters=tuple(self.reporters),
+            source=self.source,
+            breadcrumb=tuple(self.breadcrumb),
+        )
+
+
+# ---------------------------------------------------------------- line planning
+
+
+def _split_lines(text: str) -> list[tuple[int, int, int]]:
+    """``(start, end, next_start)`` per line; ``next_start - end`` is the break length."""
+    out: list[tuple[int, int, int]] = []
+    pos = 0
+    if "\r" not in text:
+        for part in text.split("\n"):
+            end = pos + len(part)
+            out.append((pos, end, end + 1))
+            pos = end + 1
+    else:
+        for m in re.finditer(r"\r\n?|\n", text):
+            out.append((pos, m.start(), m.end()))
+            pos = m.end()
+        out.append((pos, len(text), len(text)))
+    last_start, last_end, _ = out[-1]
+    out[-1] = (last_start, last_end, last_end)
+    return out
+
+
+@dataclass
+class _Planner:
+    """Decides line by line what stays in the cleaned text."""
+
+    rules: _CompiledRules
+    reader: _MetaReader
+    removed: list[RemovedLine] = field(default_factory=list)
+    kept_chars: int = 0
+    last_kept_blank: bool = True
+    crumb_pending: bool = False
+    crumb_done: bool = False
+
+    def plan(self, text: str, lines: list[tuple[int, int, int]]) -> list[bool]:
+        keep = [False] * len(lines)
+        for index, (start, end, _) in enumerate(lines):
+            s = text[start:end].strip()
+            rule = self._judge(s) if s else self._judge_blank()
+            if rule is None:
+                keep[index] = True
+                self.kept_chars += len(s)
+                self.last_kept_blank = not s
+                continue
+            self.removed.append(RemovedLine(start, end, rule))
+            if rule.startswith("cut:"):
+                rest = lines[index + 1 :]
+                self.removed.extend(RemovedLine(a, b, rule) for a, b, _ in rest if b > a)
+                break
+        return keep
+
+    def _judge_blank(self) -> str | None:
+        if self.rules.rules.collapse_blank_lines and self.last_kept_blank:
+            return "blank"
+        return None
+
+    def _judge(self, s: str) -> str | None:
+        """Rule id removing stripped line ``s``, or None to keep it."""
+        if self.crumb_pending and self._continue_breadcrumb(s):
+            return "breadcrumb.continued"
+        self.crumb_pending = False
+        is_meta = self.reader.read_line(s)
+        rules = self.rules
+        cut = rules.cut.first(s)
+        if cut is not None:
+            return f"cut:{cut}" if self.kept_chars >= rules.rules.cut_min_kept_chars else cut
+        crumb = rules.crumb_lines.first(s)
+        if crumb is not None:
+            self._read_breadcrumb(s)
+            return crumb
+        drop = rules.drop.first(s)
+        if drop is not None:
+            return drop
+        if is_meta and rules.rules.drop_meta_lines:
+            return "meta"
+        self.reader.offer_title(s)
+        return None
+
+    def _read_breadcrumb(self, s: str) -> None:
+        body = self.rules.crumb_prefix.sub("", s, count=1)
+        self.crumb_pending = not body or bool(self.rules.crumb_trailing.search(body))
+        if self.crumb_done:
+            return
+        ignore = self.rules.rules.breadcrumb.ignore_items
+        items = (i.strip() for i in self.rules.crumb_separator.split(body))
+        self.reader.breadcrumb.extend(i for i in items if i and i not in ignore)
+        self.crumb_done = bool(self.reader.breadcrumb) and not self.crumb_pending
+
+    def _continue_breadcrumb(self, s: str) -> bool:
+        crumb = self.rules.rules.breadcrumb
+        if len(s) > crumb.continuation_max_chars or "，" in s or "。" in s:
+            return False
+        self._read_breadcrumb(s)
+        return True
+
+
+def _assemble(text: str, lines: list[tuple[int, int, int]], keep: list[bool]) -> tuple[str, list[tuple[int, int, int]]]:
+    """Join the kept lines with LF and record where each piece came from."""
+    pieces: list[str] = []
+    segments: list[list[int]] = []
+    clean = 0
+
+    def add(orig: int, length: int) -> None:
+        last = segments[-1] if segments else None
+        if last is not None and last[1] + last[2] == orig:
+            last[2] += length
+        else:
+            segments.append([clean, orig, length])
+
+    for (start, end, nxt), kept in zip(lines, keep, strict=True):
+        if not kept:
+            continue
+        if end > start:
+            pieces.append(text[start:end])
+            add(start, end - start)
+            clean += end - start
+        if nxt > end:
+            pieces.append("\n")
+            add(nxt - 1, 1)
+            clean += 1
+    return "".join(pieces), [(a, b, c) for a, b, c in segments]
+
+
+def prepare_text(raw: str, *, rules: ChromeRules | None = None) -> PreparedText:
+    """Normalise ``raw``, strip web chrome and read the article metadata.
+
+    Metadata is read from the lines before they are removed.  ``rules``
+    defaults to ``configs/rules/chrome.yaml`` (loaded once).
+    """
+    compiled = (rules if rules is not None else _default_rules()).compiled
+    normalised = _normalise(raw, compiled)
+    lines = _split_lines(normalised)
+    planner = _Planner(compiled, _MetaReader(compiled))
+    keep = planner.plan(normalised, lines)
+    text, segments = _assemble(normalised, lines, keep)
+    offsets = OffsetMap(segments, clean_length=len(text), original_length=len(raw))
+    return PreparedText(raw, text, offsets, planner.reader.result(), tuple(planner.removed))

@@ -1,0 +1,283 @@
+"""Tests for pipeline/io: reading .txt, .html and .jsonl inputs and directories.
+
+Input files are built in ``tmp_path``; texts are invented.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.errors import InputError
+from pipeline.io import InputFailure, SourceArticle, extract_html, html_to_text, iter_inputs
+
+TEXT = "青石镇新建便民服务站12个，惠及群众3500余户。"
+
+
+def read_all(*paths: Path | str) -> list[SourceArticle | InputFailure]:
+    return list(iter_inputs(list(paths)))
+
+
+def write(path: Path, data: bytes | str) -> Path:
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    path.write_bytes(data)
+    return path
+
+
+# ---------------------------------------------------------------- whole-run mistakes
+
+
+def test_iter_inputs_missing_path_raises_input_error(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.txt"
+    with pytest.raises(InputError, match=r"input not found: .*nope\.txt.*\.txt, \.html, \.htm or \.jsonl"):
+        iter_inputs([missing])
+
+
+def test_iter_inputs_unsupported_suffix_raises_before_reading(tmp_path: Path) -> None:
+    good = write(tmp_path / "a.txt", TEXT)
+    bad = write(tmp_path / "b.docx", b"PK")
+    with pytest.raises(InputError, match=r"unsupported input type \.docx: .*b\.docx.*\.jsonl"):
+        iter_inputs([good, bad])
+
+
+def test_iter_inputs_directory_without_inputs_raises(tmp_path: Path) -> None:
+    write(tmp_path / "notes.md", TEXT)
+    with pytest.raises(InputError, match="holds no"):
+        iter_inputs([tmp_path])
+
+
+def test_iter_inputs_wants_a_sequence(tmp_path: Path) -> None:
+    with pytest.raises(TypeError, match="sequence"):
+        iter_inputs(tmp_path)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- text files
+
+
+def test_iter_inputs_reads_text_file_verbatim(tmp_path: Path) -> None:
+    path = write(tmp_path / "qingshi-01.txt", f"标题\r\n{TEXT}\r\n")
+    [article] = read_all(path)
+    assert article == SourceArticle("qingshi-01", f"标题\r\n{TEXT}\r\n", str(path), None)
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        pytest.param(b"", "empty file", id="empty"),
+        pytest.param(b" \n\t\r\n  ", "empty file", id="whitespace"),
+        pytest.param(b"\x7fELF\x02\x01\x01\x00\x00\x00" + bytes(range(256)), "binary file", id="nul-bytes"),
+        pytest.param(bytes([1, 2, 3, 4, 5, 6, 14, 15, 16, 17]) * 20, "binary file", id="control-bytes"),
+        pytest.param("\ufeff   ".encode("utf-8"), "empty file", id="bom-only"),
+    ],
+)
+def test_iter_inputs_article_level_failures(tmp_path: Path, data: bytes, reason: str) -> None:
+    path = write(tmp_path / "bad.txt", data)
+    good = write(tmp_path / "good.txt", TEXT)
+    items = read_all(path, good)
+    assert isinstance(items[0], InputFailure)
+    assert (items[0].id, items[0].origin, items[0].reason) == ("bad", str(path), reason)
+    assert items[0].hint
+    assert items[1] == SourceArticle("good", TEXT, str(good))
+
+
+def test_iter_inputs_gbk_file_fails_with_conversion_hint(tmp_path: Path) -> None:
+    path = write(tmp_path / "gbk.txt", TEXT.encode("gbk"))
+    [failure] = read_all(path)
+    assert isinstance(failure, InputFailure)
+    assert failure.reason == "not UTF-8"
+    assert "GBK" in failure.hint
+    assert f"iconv -f GBK -t UTF-8 {path}" in failure.hint
+
+
+def test_iter_inputs_big5_file_fails_with_big5_hint(tmp_path: Path) -> None:
+    path = write(tmp_path / "big5.txt", "溪口縣政府舉辦會議，發放補助資金。".encode("big5"))
+    [failure] = read_all(path)
+    assert isinstance(failure, InputFailure)
+    assert failure.reason == "not UTF-8"
+    assert "Big5" in failure.hint and "iconv -f BIG5 -t UTF-8" in failure.hint
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(TEXT.encode("utf-8-sig"), id="utf-8-bom"),
+        pytest.param(TEXT.encode("utf-16"), id="utf-16-bom"),
+        pytest.param(b"\xff\xfe" + TEXT.encode("utf-16-le"), id="utf-16-le-bom"),
+        pytest.param(b"\xfe\xff" + TEXT.encode("utf-16-be"), id="utf-16-be-bom"),
+    ],
+)
+def test_iter_inputs_accepts_byte_order_marks(tmp_path: Path, data: bytes) -> None:
+    [article] = read_all(write(tmp_path / "bom.txt", data))
+    assert isinstance(article, SourceArticle)
+    assert article.text == TEXT  # the BOM is not part of the text
+
+
+def test_iter_inputs_utf16_without_bom_is_a_failure(tmp_path: Path) -> None:
+    [failure] = read_all(write(tmp_path / "u16.txt", TEXT.encode("utf-16-le")))
+    assert isinstance(failure, InputFailure)
+    assert failure.reason == "binary file"
+    assert "iconv -f UTF-16LE -t UTF-8" in failure.hint
+
+
+# ---------------------------------------------------------------- directories
+
+
+def test_iter_inputs_directory_sorted_by_name_not_recursive(tmp_path: Path) -> None:
+    for name in ["b.txt", "a.html", "c.jsonl", "z.md", ".hidden.txt"]:
+        write(tmp_path / name, "")
+    write(tmp_path / "b.txt", "乙")
+    write(tmp_path / "a.html", "<p>甲</p>")
+    write(tmp_path / "c.jsonl", json.dumps({"id": "c1", "text": "丙"}, ensure_ascii=False) + "\n")
+    (tmp_path / "sub").mkdir()
+    write(tmp_path / "sub" / "d.txt", "丁")
+    items = read_all(tmp_path)
+    assert [(i.id, i.text) for i in items if isinstance(i, SourceArticle)] == [("a", "甲"), ("b", "乙"), ("c1", "丙")]
+    assert [i.origin for i in items] == [str(tmp_path / "a.html"), str(tmp_path / "b.txt"), f"{tmp_path / 'c.jsonl'}:1"]
+
+
+def test_iter_inputs_duplicate_id_fails_for_the_later_one(tmp_path: Path) -> None:
+    first = write(tmp_path / "a1.txt", TEXT)
+    corpus = write(tmp_path / "more.jsonl", json.dumps({"id": "a1", "text": "又一篇"}, ensure_ascii=False))
+    items = read_all(first, corpus)
+    assert isinstance(items[0], SourceArticle)
+    assert isinstance(items[1], InputFailure)
+    assert (items[1].id, items[1].reason, items[1].origin) == ("a1", "duplicate id", f"{corpus}:1")
+    assert str(first) in items[1].hint
+
+
+# ---------------------------------------------------------------- JSONL
+
+
+def test_iter_inputs_jsonl_bad_lines_fail_and_the_others_are_read(tmp_path: Path) -> None:
+    lines = [
+        {"id": "n1", "text": "第一篇", "url": "https://example.org/n1"},
+        "",
+        "{not json",
+        "[1, 2]",
+        {"text": "没有编号"},
+        {"id": "n2"},
+        {"id": "n3", "text": 42},
+        {"id": True, "text": "布尔编号"},
+        {"id": 7, "text": "整数编号"},
+        {"id": "n4", "text": "网址错误", "url": 5},
+        {"id": "n5", "text": "   "},
+        "   ",
+        {"id": "n6", "text": "最后一篇"},
+    ]
+    body = "\n".join(line if isinstance(line, str) else json.dumps(line, ensure_ascii=False) for line in lines)
+    path = write(tmp_path / "news.jsonl", body + "\n")
+    items = read_all(path)
+    got = [(i.id, i.origin.rsplit(":", 1)[1], getattr(i, "reason", "ok")) for i in items]
+    assert got == [
+        ("n1", "1", "ok"),
+        ("news:3", "3", "not valid JSON"),
+        ("news:4", "4", "not a JSON object"),
+        ("news:5", "5", 'missing "id"'),
+        ("n2", "6", 'missing "text"'),
+        ("n3", "7", 'bad "text"'),
+        ("news:8", "8", 'bad "id"'),
+        ("7", "9", "ok"),
+        ("n4", "10", 'bad "url"'),
+        ("n5", "11", "empty text"),
+        ("n6", "13", "ok"),
+    ]
+    assert items[0] == SourceArticle("n1", "第一篇", f"{path}:1", "https://example.org/n1")
+    assert all(i.hint for i in items if isinstance(i, InputFailure))
+
+
+def test_iter_inputs_jsonl_non_utf8_line_fails_alone(tmp_path: Path) -> None:
+    good = json.dumps({"id": "g1", "text": TEXT}, ensure_ascii=False).encode("utf-8")
+    bad = json.dumps({"id": "g2", "text": TEXT}, ensure_ascii=False).encode("gbk")
+    path = write(tmp_path / "mixed.jsonl", good + b"\n" + bad + b"\n" + good.replace(b"g1", b"g3"))
+    items = read_all(path)
+    assert [i.id for i in items] == ["g1", "mixed:2", "g3"]
+    assert isinstance(items[1], InputFailure) and items[1].reason == "not UTF-8"
+    assert "iconv -f GBK -t UTF-8" in items[1].hint
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
+def test_iter_inputs_jsonl_with_byte_order_mark(tmp_path: Path, encoding: str) -> None:
+    body = "\n".join(json.dumps({"id": f"b{i}", "text": TEXT}, ensure_ascii=False) for i in range(3))
+    path = write(tmp_path / "bom.jsonl", body.encode(encoding))
+    assert [(i.id, i.text) for i in read_all(path)] == [(f"b{i}", TEXT) for i in range(3)]
+
+
+def test_iter_inputs_jsonl_is_streamed(tmp_path: Path) -> None:
+    path = write(tmp_path / "stream.jsonl", json.dumps({"id": "s1", "text": "一"}, ensure_ascii=False) + "\n")
+    items = iter_inputs([path])
+    with path.open("a", encoding="utf-8") as fh:  # written after the reader was created
+        fh.write(json.dumps({"id": "s2", "text": "二"}, ensure_ascii=False) + "\n")
+    assert [i.id for i in items] == ["s1", "s2"]
+
+
+# ---------------------------------------------------------------- HTML
+
+
+PAGE = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>青石镇 - 政府网</title>
+<link rel="canonical" href="https://example.org/qingshi/1.html">
+<style>p { color: red }</style><script>var a = "<p>不要</p>";</script></head>
+<body>
+<nav><a href="/">首页</a> &gt; <a href="/news">新闻</a></nav>
+<header class="site">青石镇人民政府网</header>
+<article>
+  <header><h1>青石镇：便民服务站建成投用</h1><span>发布时间：2021-05-12</span></header>
+  <p>今年以来，青石镇新建
+  便民服务站12个&nbsp;&amp;
+  惠及群众。</p>
+  <p>第二段<br>换行之后</p>
+  <ul><li>一</li><li>二</li></ul>
+  <table><tr><td>溪口村</td><td>120户</td></tr></table>
+  <form><input name="q"><button>搜索</button></form>
+  <noscript>请启用脚本</noscript>
+</article>
+<aside>热点新闻</aside>
+<footer>版权所有</footer>
+</body></html>
+"""
+
+
+def test_html_to_text_keeps_visible_article_text() -> None:
+    assert html_to_text(PAGE) == (
+        "青石镇：便民服务站建成投用\n"
+        "发布时间：2021-05-12\n"
+        "今年以来，青石镇新建便民服务站12个\u00a0& 惠及群众。\n"
+        "第二段\n"
+        "换行之后\n"
+        "一\n"
+        "二\n"
+        "溪口村 120户"
+    )
+
+
+def test_extract_html_finds_canonical_url() -> None:
+    assert extract_html(PAGE).url == "https://example.org/qingshi/1.html"
+    assert extract_html('<meta property="og:url" content="https://example.org/x"><p>文</p>').url == "https://example.org/x"
+
+
+def test_html_to_text_unclosed_head_and_blank_runs() -> None:
+    assert html_to_text("<head><title>标题<body><p>甲</p><p></p><div> </div><p>乙</p>") == "甲\n乙"
+
+
+def test_iter_inputs_reads_html_file(tmp_path: Path) -> None:
+    path = write(tmp_path / "page.htm", PAGE)
+    [article] = read_all(path)
+    assert isinstance(article, SourceArticle)
+    assert article.text.startswith("青石镇：便民服务站建成投用\n")
+    assert article.url == "https://example.org/qingshi/1.html"
+
+
+def test_iter_inputs_html_without_text_fails(tmp_path: Path) -> None:
+    [failure] = read_all(write(tmp_path / "empty.html", "<html><script>x()</script><nav>首页</nav></html>"))
+    assert isinstance(failure, InputFailure)
+    assert failure.reason == "no text in HTML page"
+
+
+def test_iter_inputs_html_in_gbk_names_declared_charset(tmp_path: Path) -> None:
+    page = f'<html><head><meta charset="gb2312"></head><body><p>{TEXT}</p></body></html>'
+    [failure] = read_all(write(tmp_path / "gb.html", page.encode("gbk")))
+    assert isinstance(failure, InputFailure)
+    assert failure.reason == "not UTF-8"
+    assert "charset=gb2312" in failure.hint and "iconv -f GBK -t UTF-8" in failure.hint
