@@ -8,6 +8,7 @@ The CLI (:mod:`pipeline.cli`) is a thin layer over these functions.
 """
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -17,10 +18,12 @@ import spacy
 from pydantic import ValidationError
 from spacy.language import Language
 from spacy.tokens import Doc
+from confection import ConfigValidationError
 from thinc.api import Config
 
 from . import stages  # noqa: F401  (registers the factories)
 from . import tokenizer as _tokenizer  # noqa: F401  (registers the tokenizer)
+from .doc import text_of
 from .errors import ConfigError
 from .records import Amount, Article, Count, ErrorRecord, Evidence, Official, Place
 from .relations import FactEvidence
@@ -37,21 +40,49 @@ def load_config(config: Path | str | None = None, overrides: dict[str, Any] | No
                           f"or omit it to use {DEFAULT_CONFIG.name}.")
     try:
         return Config().from_disk(path, overrides=overrides or {}, interpolate=False)
-    except Exception as exc:  # confection raises several types for bad files/overrides
-        raise ConfigError(f"{path}: {exc}") from None
+    except ConfigValidationError as exc:
+        raise ConfigError(f"{path}: {_one_line(exc)}") from None
+    except (OSError, ValueError, KeyError) as exc:
+        raise ConfigError(f"{path}: {_one_line(exc)}") from None
+
+
+def _one_line(exc: Exception) -> str:
+    """A config error as one line: the offending keys and messages, no object reprs."""
+    if isinstance(exc, ConfigValidationError) and exc.errors:
+        parts = [f"{'.'.join(map(str, e.get('loc', [])))}: {e.get('msg', '')}" for e in exc.errors]
+        return "; ".join(parts)
+    text = " ".join(str(exc).split())
+    return re.sub(r"<[^<>]* object at 0x[0-9a-f]+>", "<object>", text)[:400]
 
 
 def load(config: Path | str | None = None, *, overrides: dict[str, Any] | None = None) -> Language:
-    """Build the pipeline from a config (default ``configs/pipeline.cfg``)."""
+    """Build the pipeline from a config (default ``configs/pipeline.cfg``).
+
+    Fails at build time, with :class:`ConfigError`, when the config is invalid
+    or the components' order cannot work (a stage before what it needs).
+    """
     cfg = load_config(config, overrides)
+    where = config or DEFAULT_CONFIG
     try:
-        return spacy.util.load_model_from_config(cfg, auto_fill=True, validate=True)
-    except Exception as exc:
-        if isinstance(exc, (ConfigError,)) or type(exc).__name__ in {"ConfigValidationError", "RuleFileError"}:
-            if type(exc).__name__ == "RuleFileError":
-                raise
-            raise ConfigError(f"invalid pipeline config {config or DEFAULT_CONFIG}: {exc}") from None
+        nlp = spacy.util.load_model_from_config(cfg, auto_fill=True, validate=True)
+    except ConfigValidationError as exc:
+        raise ConfigError(f"invalid pipeline config {where}: {_one_line(exc)}") from None
+    except ConfigError:
         raise
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ConfigError(f"invalid pipeline config {where}: {_one_line(exc)}") from None
+    check_order(nlp)
+    return nlp
+
+
+def check_order(nlp: Language) -> None:
+    """Raise :class:`ConfigError` listing attributes a component needs but nothing before it sets."""
+    problems = nlp.analyze_pipes(pretty=False)["problems"]
+    missing = {name: attrs for name, attrs in problems.items() if attrs}
+    if missing:
+        detail = "; ".join(f"{name} needs {', '.join(attrs)}" for name, attrs in missing.items())
+        raise ConfigError(f"pipeline order cannot work: {detail}. Add the stages that set them "
+                          f"before these (order: {', '.join(STAGES)}).")
 
 
 def extract(text: str, *, id: str = "text", nlp: Language | None = None, origin: str | None = None,
@@ -114,10 +145,11 @@ def to_article(doc: Doc, *, id: str, origin: str | None = None, url: str | None 
     prepared = doc._.prepared
     meta = prepared.meta if prepared is not None else None
     errors: list[ErrorRecord] = []
-    officials = _validated(Official, [_official(doc, f) for f in doc._.officials or []], errors)
+    ev = _EvidenceMaker(doc)
+    officials = _validated(Official, [_official(ev, f) for f in doc._.officials or []], errors)
     facts = doc._.facts or []
-    counts = _validated(Count, [_count(doc, f) for f in facts if f.kind == "count"], errors)
-    amounts = _validated(Amount, [_amount(doc, f) for f in facts if f.kind == "money"], errors)
+    counts = _validated(Count, [_count(ev, f) for f in facts if f.kind == "count"], errors)
+    amounts = _validated(Amount, [_amount(ev, f) for f in facts if f.kind == "money"], errors)
     return Article(
         id=id, origin=origin, url=url,
         title=meta.title if meta else None, published=meta.published if meta else None,
@@ -143,30 +175,36 @@ def _jsonable(row: dict) -> dict:
     return {k: (v.model_dump() if hasattr(v, "model_dump") else v) for k, v in row.items()}
 
 
-def _evidence(doc: Doc, ev: FactEvidence) -> dict:
-    scope = doc._.scope
-    s_start, s_end = scope.sentence_at(ev.start) if scope is not None else (0, len(doc.text))
-    start, end = ev.start, ev.end
-    prepared = doc._.prepared
-    if prepared is not None:
-        start, end = prepared.offsets.to_original(start, end)
-    return {"rule": ev.rule, "sentence": doc.text[s_start:s_end].strip(), "start": start,
-            "end": end, "confidence": ev.confidence}
+class _EvidenceMaker:
+    """Evidence dicts for one Doc (its text is built once: ``doc.text`` is costly)."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.text = text_of(doc)
+        self.scope = doc._.scope
+        self.prepared = doc._.prepared
+
+    def __call__(self, ev: FactEvidence) -> dict:
+        s_start, s_end = self.scope.sentence_at(ev.start) if self.scope is not None else (0, len(self.text))
+        start, end = ev.start, ev.end
+        if self.prepared is not None:
+            start, end = self.prepared.offsets.to_original(start, end)
+        return {"rule": ev.rule, "sentence": self.text[s_start:s_end].strip(), "start": start,
+                "end": end, "confidence": ev.confidence}
 
 
-def _official(doc: Doc, f) -> dict:
-    return {"name": f.name, "title": f.title, "place": f.place, "evidence": _evidence(doc, f.evidence)}
+def _official(ev: _EvidenceMaker, f) -> dict:
+    return {"name": f.name, "title": f.title, "place": f.place, "evidence": ev(f.evidence)}
 
 
-def _count(doc: Doc, f) -> dict:
+def _count(ev: _EvidenceMaker, f) -> dict:
     value = int(f.value) if float(f.value).is_integer() else f.value
     return {"place": f.place, "value": value, "unit": f.unit, "subject": f.subject,
-            "approx": f.approx, "evidence": _evidence(doc, f.evidence)}
+            "approx": f.approx, "evidence": ev(f.evidence)}
 
 
-def _amount(doc: Doc, f) -> dict:
+def _amount(ev: _EvidenceMaker, f) -> dict:
     return {"place": f.place, "value_yuan": float(f.value), "subject": f.subject, "approx": f.approx,
-            "per_capita": f.per_capita, "evidence": _evidence(doc, f.evidence)}
+            "per_capita": f.per_capita, "evidence": ev(f.evidence)}
 
 
 def _places(doc: Doc) -> list[Place]:
@@ -179,7 +217,7 @@ def _places(doc: Doc) -> list[Place]:
 
 def stage_view(doc: Doc, stage: str) -> dict:
     """A JSON-friendly view of what the pipeline produced up to ``stage``."""
-    view: dict[str, Any] = {"text": doc.text}
+    view: dict[str, Any] = {"text": text_of(doc)}
     if doc._.prepared is not None:
         view["meta"] = doc._.prepared.meta
     for field in ("places", "titles", "persons", "quantities"):

@@ -55,8 +55,9 @@ def run(
     """Process articles into one validated record each."""
     nlp = api.load(config, overrides=parse_overrides(set_))
     tally: Counter[str] = Counter()
+    records = api.run(inputs, nlp=nlp)  # checks the input paths before the output is opened
     with open_writer(output) as writer:
-        for article in api.run(inputs, nlp=nlp):
+        for article in records:
             writer.write(article)
             _count(tally, article)
     if not quiet:

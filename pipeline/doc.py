@@ -32,3 +32,12 @@ def register_extensions() -> None:
 
 
 register_extensions()
+
+
+def text_of(doc: Doc) -> str:
+    """The Doc's text, computed once (``doc.text`` rebuilds it from the tokens each call)."""
+    cached = doc.user_data.get("zh_news_text")
+    if cached is None:
+        cached = doc._.prepared.text if doc._.prepared is not None else doc.text
+        doc.user_data["zh_news_text"] = cached
+    return cached

@@ -24,7 +24,7 @@ def normalise_title(title: str | None) -> str:
     for variant in ("党", "人民政府", "政府", "驻村"):
         t = t.replace(variant, "")
     t = _LEVELS.sub("", t)
-    return t[:-2] + "支部书记" if t.endswith("支书") else t
+    return t.replace("支书", "支部书记") if t.endswith("支书") else t
 
 
 def _place(p: str | None) -> str | None:

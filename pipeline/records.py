@@ -57,7 +57,7 @@ class Amount(_Record):
     """A money amount in yuan at a place."""
 
     place: str | None
-    value_yuan: float = Field(ge=0)
+    value_yuan: float = Field(ge=0, allow_inf_nan=False)
     subject: str
     approx: bool
     per_capita: bool

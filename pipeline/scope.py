@@ -45,6 +45,7 @@ class ScopeIndex:
     _named_starts: list[int] = field(default_factory=list)
     _sent_starts: list[int] = field(default_factory=list)
     _focus: list[tuple[int, Mention]] = field(default_factory=list)
+    _bare: dict[str, Mention | None] = field(default_factory=dict)
 
     @classmethod
     def build(cls, text: str, places: Sequence[Mention], *, title_places: Iterable[Mention] = (),
@@ -108,6 +109,11 @@ class ScopeIndex:
 
     def bare_place(self, level: str) -> Mention | None:
         """A known place written without suffix (通城 for 通城县), found lazily."""
+        if level not in self._bare:
+            self._bare[level] = self._find_bare(level)
+        return self._bare[level]
+
+    def _find_bare(self, level: str) -> Mention | None:
         from .entities.lexicon import all_words, known_place_names
 
         known, words = known_place_names(), all_words()

@@ -18,13 +18,20 @@ from spacy.tokens import Doc
 from spacy.util import registry
 
 from . import doc as _doc  # noqa: F401  (declares the extensions)
+from .errors import ConfigError
 from .textprep import PreparedText, load_chrome_rules, prepare_text
+
+
+SEGMENTERS = ("char", "jieba", "pkuseg")
 
 
 class PreparingTokenizer:
     """Callable tokenizer: raw article text → Doc of the cleaned text."""
 
     def __init__(self, nlp: Language, *, segmenter: str = "char", chrome_rules: str | None = None):
+        if segmenter not in SEGMENTERS:
+            raise ConfigError(f"nlp.tokenizer.segmenter = {segmenter!r} is not known; use one of "
+                              f"{', '.join(SEGMENTERS)}")
         self.inner = ChineseTokenizer(nlp.vocab, segmenter=Segmenter(segmenter))
         self.chrome = load_chrome_rules(Path(chrome_rules) if chrome_rules else None)
 

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .. import doc as _doc  # noqa: F401
+from ..doc import text_of
 from ..entities.lexicon import load_entity_rules
 from ..entities.mention import Mention
 from ..entities.persons import PersonFinder
@@ -40,7 +40,7 @@ class RuleEntities:
         self.persons = PersonFinder(rules.persons)
 
     def __call__(self, doc: Doc) -> Doc:
-        text = doc.text
+        text = text_of(doc)
         places = self.places.find(text)
         titles = self.titles.find(text, places)
         persons = [p for t in titles if (p := self.persons.name_at(text, t.end)) is not None]

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .. import doc as _doc  # noqa: F401
+from ..doc import text_of
 from ..quantities import find_quantities, load_number_tables
 
 
@@ -31,7 +31,7 @@ class Numbers:
         self.tables = load_number_tables(Path(settings.tables) if settings.tables else None)
 
     def __call__(self, doc: Doc) -> Doc:
-        found = find_quantities(doc.text, self.tables)
+        found = find_quantities(text_of(doc), self.tables)
         doc._.quantities = found
         spans = []
         for q in found:

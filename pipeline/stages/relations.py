@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .. import doc as _doc  # noqa: F401
+from ..doc import text_of
 from ..entities.lexicon import load_entity_rules
 from ..entities.persons import PersonFinder
 from ..relations import RelationExtractor, load_relation_rules
@@ -38,7 +38,7 @@ class Relations:
             if getattr(doc._, field) is None:
                 raise ValueError(f"zh_news_relations needs doc._.{field}: "
                                  "add zh_news_entities, zh_news_numbers and zh_news_scope first")
-        text = doc.text
+        text = text_of(doc)
         excluded = self.extractor.persons.reporters(text)
         if doc._.prepared is not None:
             excluded |= set(doc._.prepared.meta.reporters)

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .. import doc as _doc  # noqa: F401
+from ..doc import text_of
 from ..entities.lexicon import load_entity_rules
 from ..entities.places import PlaceFinder
 from ..scope import ScopeIndex
@@ -44,7 +44,7 @@ class Scope:
         if meta is not None and self.settings.use_breadcrumb:
             for item in meta.breadcrumb:
                 crumbs += [p for p in self.places.find(item) if not p.anaphor]
-        doc._.scope = ScopeIndex.build(doc.text, places, title_places=title, breadcrumb_places=crumbs,
+        doc._.scope = ScopeIndex.build(text_of(doc), places, title_places=title, breadcrumb_places=crumbs,
                                        org_words=self.org_words)
         return doc
 

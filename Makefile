@@ -1,0 +1,57 @@
+# zh-news-ie developer tasks.  Needs only make and Python 3.11 (or a python3 >= 3.11).
+#
+#   make venv       create .venv and install the package with its test extras
+#   make run        run the pipeline over corpus/ into out/records.jsonl
+#   make test       fast tests (not marked slow)
+#   make test-all   every test, slow ones included
+#   make bench      throughput and memory on a synthetic 1M-character corpus
+#   make dev-score  score the pipeline on ../shared/eval/dev (skipped without ../shared)
+#   make clean      remove outputs and caches (keeps .venv; rm -rf .venv to rebuild it)
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := test
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SHARED ?= ../shared
+DEV_GOLD := $(SHARED)/eval/dev
+
+.PHONY: venv run test test-all bench dev-score clean
+
+venv: $(STAMP)
+
+# Reinstall only when pyproject.toml changes.
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "error: no python3.11 or python3 on PATH" >&2; exit 2; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade pip
+	$(BIN)/python -m pip install -e '.[test]'
+	touch $@
+
+# Exit status 1 means some article came out with errors; the corpus should
+# have none, so it is not masked.
+run: venv
+	$(BIN)/pipeline run corpus --output out/records.jsonl
+
+test: venv
+	$(BIN)/pytest -q -m "not slow"
+
+test-all: venv
+	$(BIN)/pytest -q
+
+bench: venv
+	$(BIN)/python bench/bench.py
+
+# The dev texts are written to out/ (ignored by git), never into the repo.
+dev-score: venv
+	@if [ ! -d "$(DEV_GOLD)" ]; then echo "dev-score: $(DEV_GOLD) not found, skipped"; exit 0; fi; \
+	set -e; \
+	$(BIN)/python bench/dev_inputs.py "$(DEV_GOLD)" --out out/dev_inputs.jsonl; \
+	$(BIN)/pipeline run out/dev_inputs.jsonl --output out/dev.jsonl || test $$? -eq 1; \
+	$(BIN)/python "$(SHARED)/eval/score.py" "$(DEV_GOLD)" out/dev.jsonl
+
+clean:
+	rm -rf out bench/out build dist .pytest_cache .hypothesis *.egg-info
+	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -print0 | xargs -0 rm -rf

@@ -1,0 +1,167 @@
+"""Tests for pipeline.cli: the run, eval, validate and stage commands."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pipeline import cli
+from pipeline.cli import app
+from pipeline.records import Article
+
+GOLD = Path(__file__).resolve().parent.parent / "corpus" / "gold"
+GOOD_TEXT = ("石桥镇召开脱贫攻坚推进会\n发布日期：2023-03-08\n"
+             "  本报讯 近日，石桥镇召开脱贫攻坚推进会。石桥镇委书记王立衡表示，"
+             "全镇还有126户困难户需要重点帮扶，今年已发放救助资金35.6万元。\n")
+OTHER_TEXT = "柳塘乡党委书记陈佩芝带队走访，该乡共有低保对象48人。\n"
+
+
+@pytest.fixture(scope="module")
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def _records(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _main(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    """Call the console entry point, which turns user errors into status 2."""
+    monkeypatch.setattr(sys, "argv", ["pipeline", *map(str, args)])
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main()
+    code = exit_info.value.code
+    return (code if isinstance(code, int) else 1), capsys.readouterr().err
+
+
+@pytest.fixture()
+def mixed_inputs(tmp_path: Path) -> Path:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text(GOOD_TEXT, encoding="utf-8")
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "binary.txt").write_bytes(bytes(range(256)) * 4)
+    (folder / "legacy.txt").write_bytes(OTHER_TEXT.encode("gbk"))
+    lines = [json.dumps({"id": "j1", "text": OTHER_TEXT}, ensure_ascii=False),
+             '{"id": "j2", "text": "没有结尾',
+             json.dumps({"id": "j3", "text": GOOD_TEXT}, ensure_ascii=False)]
+    (folder / "batch.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def test_cli_run_one_record_per_article_and_line(runner: CliRunner, mixed_inputs: Path, tmp_path: Path) -> None:
+    out = tmp_path / "records.jsonl"
+    result = runner.invoke(app, ["run", str(mixed_inputs), "--output", str(out)])
+    assert result.exit_code == 1, result.output
+    records = {r["id"]: r for r in _records(out)}
+    assert sorted(records) == ["batch:2", "binary", "empty", "good", "j1", "j3", "legacy"]
+    failed = {k: r for k, r in records.items() if not r["ok"]}
+    assert sorted(failed) == ["batch:2", "binary", "empty", "legacy"]
+    for key, name in [("empty", "empty.txt"), ("binary", "binary.txt"), ("legacy", "legacy.txt")]:
+        (error,) = failed[key]["errors"]
+        assert error["origin"].endswith(name) and error["stage"] == "input"
+    assert failed["batch:2"]["errors"][0]["origin"].endswith("batch.jsonl:2")
+    assert "GBK" in failed["legacy"]["errors"][0]["hint"]
+    good = records["good"]
+    assert good["ok"] and any(o["name"] == "王立衡" for o in good["officials"])
+    assert any(c["value"] == 126 and c["unit"] == "户" for c in good["counts"])
+
+
+def test_cli_run_all_good_exits_zero(runner: CliRunner, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text(GOOD_TEXT, encoding="utf-8")
+    (folder / "b.txt").write_text(OTHER_TEXT, encoding="utf-8")
+    out = tmp_path / "records.jsonl"
+    result = runner.invoke(app, ["run", str(folder), "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    assert [r["id"] for r in _records(out)] == ["a", "b"]
+    assert "articles" in result.stderr  # the summary table
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        pytest.param(["--set", "nonsense"], "--set", id="set-without-equals"),
+        pytest.param(["--set", "nosuch.section=1"], "nosuch", id="set-unknown-section"),
+        pytest.param(["--set", "components.numbers.bogus=1"], "bogus", id="set-unknown-key"),
+        pytest.param(["--set", "nlp.tokenizer.segmenter=xyz"], "xyz", id="set-bad-value"),
+        pytest.param(["--config", "missing.cfg"], "missing.cfg", id="missing-config"),
+    ],
+)
+def test_cli_run_config_error_is_one_line(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                                          tmp_path: Path, args: list[str], expected: str) -> None:
+    (tmp_path / "a.txt").write_text(GOOD_TEXT, encoding="utf-8")
+    args = [a.replace("missing.cfg", str(tmp_path / "missing.cfg")) for a in args]
+    code, err = _main(monkeypatch, capsys, "run", tmp_path / "a.txt", "--output", tmp_path / "o.jsonl", *args)
+    assert code == 2, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and expected in lines[0], err
+
+
+def test_cli_run_missing_input_exits_two(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                                         tmp_path: Path) -> None:
+    code, err = _main(monkeypatch, capsys, "run", tmp_path / "nope.txt", "--output", tmp_path / "o.jsonl")
+    assert code == 2
+    assert err.strip().splitlines() == [err.strip()] and "nope.txt" in err
+
+
+def test_cli_app_raises_pipeline_error_for_user_mistakes(runner: CliRunner, tmp_path: Path) -> None:
+    from pipeline.errors import PipelineError
+
+    result = runner.invoke(app, ["run", str(tmp_path), "--output", str(tmp_path / "o.jsonl"), "--set", "x"])
+    assert isinstance(result.exception, PipelineError)
+
+
+def _write_predictions(path: Path, records: list[dict]) -> None:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+
+
+def test_cli_eval_scores_gold_against_predictions(runner: CliRunner, tmp_path: Path) -> None:
+    gold = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(GOLD.glob("*.json"))]
+    perfect = tmp_path / "perfect.jsonl"
+    _write_predictions(perfect, gold)
+    result = runner.invoke(app, ["eval", str(GOLD), str(perfect), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["micro_f1"] == 1.0
+
+    with_counts = next(g for g in gold if g.get("counts"))
+    damaged = [dict(g, counts=g["counts"][1:]) if g is with_counts else g for g in gold]
+    worse = tmp_path / "worse.jsonl"
+    _write_predictions(worse, damaged)
+    result = runner.invoke(app, ["eval", str(GOLD), str(worse), "--json"])
+    scores = json.loads(result.stdout)
+    assert scores["counts"]["fn"] == 1 and scores["counts"]["fp"] == 0
+    assert scores["micro_f1"] < 1.0
+
+    table = runner.invoke(app, ["eval", str(GOLD), str(worse)])
+    assert table.exit_code == 0 and "micro F1" in table.stdout
+
+
+def test_cli_validate_good_and_corrupted(runner: CliRunner, tmp_path: Path) -> None:
+    good = tmp_path / "good.jsonl"
+    good.write_text(Article(id="a").model_dump_json() + "\n" + Article(id="b").model_dump_json() + "\n",
+                    encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(good)])
+    assert result.exit_code == 0 and "all records valid" in result.stdout
+
+    bad = tmp_path / "bad.jsonl"
+    extra = json.loads(Article(id="c").model_dump_json()) | {"bogus": 1}
+    bad.write_text(good.read_text(encoding="utf-8") + json.dumps(extra) + "\n" + '{"id": "d", \n',
+                   encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(bad)])
+    assert result.exit_code == 1
+    assert f"{bad}:3:" in result.stderr and f"{bad}:4:" in result.stderr
+    assert "2 invalid record(s)" in result.stdout
+
+
+def test_cli_stage_numbers_prints_quantities(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["stage", "numbers", "该镇有259户贫困户、576名贫困人口，发放资金36.3万元。"])
+    assert result.exit_code == 0, result.output
+    view = json.loads(result.stdout)
+    found = {(q["value"], q["unit"]) for q in view["quantities"]}
+    assert {(259.0, "户"), (576.0, "人"), (363000.0, "元")} <= found
+    assert "officials" not in view  # stopped before relations

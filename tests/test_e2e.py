@@ -1,0 +1,55 @@
+"""End to end: the whole pipeline on the synthetic corpus and the seed dev article."""
+from __future__ import annotations
+
+import json
+import unicodedata
+from pathlib import Path
+
+import pytest
+from spacy.language import Language
+
+from pipeline import api
+from pipeline.evaluate import score
+from pipeline.records import Article
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+ARTICLES = sorted(CORPUS.glob("*.txt"))
+
+
+def _nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def test_e2e_corpus_is_present() -> None:
+    assert len(ARTICLES) >= 12
+
+
+def test_e2e_run_gives_one_ok_record_per_file(nlp: Language) -> None:
+    records = list(api.run([CORPUS], nlp=nlp))
+    assert [r.id for r in records] == [p.stem for p in ARTICLES]
+    assert [r.errors for r in records if not r.ok] == []
+
+
+@pytest.mark.parametrize("path", [pytest.param(p, id=p.stem) for p in ARTICLES])
+def test_e2e_records_validate_and_evidence_indexes_text(nlp: Language, path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    article = api.extract(text, id=path.stem, nlp=nlp)
+    assert Article.model_validate_json(article.model_dump_json()) == article
+    assert article.ok, article.errors
+    for kind in ("officials", "counts", "amounts"):
+        for fact in getattr(article, kind):
+            ev = fact.evidence
+            assert 0 <= ev.start < ev.end <= len(text), (kind, ev)
+            span = text[ev.start:ev.end]
+            assert _nfkc(span) in _nfkc(ev.sentence), (kind, span, ev.sentence)
+            assert _nfkc(ev.sentence) in _nfkc(text), (kind, ev.sentence)
+            if kind == "officials":
+                assert fact.name in span, (fact.name, span)
+
+
+@pytest.mark.shared
+def test_e2e_seed_article_micro_f1(nlp: Language, shared_dir: Path) -> None:
+    gold = json.loads((shared_dir / "eval" / "dev" / "seed.json").read_text(encoding="utf-8"))
+    article = api.extract(gold["text"], id=str(gold["id"]), nlp=nlp)
+    result = score([gold], {article.id: article.model_dump()})
+    assert result["micro_f1"] >= 0.95, json.dumps(result, ensure_ascii=False)
