@@ -91,6 +91,7 @@ class ArticleRule(BaseModel):
     model_config = _STRICT
     numerals: list[Word]
     units: list[Word]
+    also_at_clause_end: bool = False
 
 
 class NumberTables(BaseModel):
@@ -280,6 +281,7 @@ class _Scanner:
         self.breaks = frozenset(t.clause_breaks)
         self.article_numerals = frozenset(t.article.numerals)
         self.article_units = frozenset(t.article.units)
+        self.article_at_clause_end = t.article.also_at_clause_end
 
 
 def _scanner(tables: NumberTables) -> _Scanner:
@@ -435,7 +437,9 @@ def _is_article(text: str, c: _Cand, sc: _Scanner) -> bool:
     after = c.match_end + len(word)
     s = c.num_start
     distributive = s >= 2 and text[s - 2] in sc.article_numerals and _is_cjk(text[s - 1])
-    return distributive or (after < len(text) and _is_cjk(text[after]))
+    if distributive or (after < len(text) and _is_cjk(text[after])):
+        return True
+    return sc.article_at_clause_end and (after >= len(text) or not text[after].isdigit())
 
 
 def _in_fixed_phrase(text: str, c: _Cand, sc: _Scanner) -> bool:

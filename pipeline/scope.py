@@ -121,7 +121,7 @@ class ScopeIndex:
         for i in range(len(self.text) - 1):
             for n in (3, 2):
                 w = self.text[i:i + n]
-                if w in known and any(w + s in known or w + s in words for s in suffixes) \
+                if w in known and any(w + s in known for s in suffixes) \
                         and self.text[i + n:i + n + 1] not in "省市县区镇乡村":
                     return Mention(i, i + n, "PLACE", w, "place.bare_known", level=level)
         return None

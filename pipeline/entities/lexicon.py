@@ -129,6 +129,12 @@ def frequent_verbs(min_freq: int = 500) -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def very_common_words(min_freq: int = 2000) -> frozenset[str]:
+    """Very frequent words that are not names (部分, 工作)."""
+    return common_words(min_freq)
+
+
+@lru_cache(maxsize=1)
 def all_words() -> frozenset[str]:
     """Every 2–4 character word in jieba's bundled dictionary."""
     return frozenset(w for w, _, _ in _jieba_entries())
@@ -149,7 +155,7 @@ def boundary_words() -> frozenset[str]:
     return common_words() | known_place_names()
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=4)
 def common_words(min_freq: int = 100) -> frozenset[str]:
     """Frequent non-name words from jieba's bundled dictionary (2–4 chars).
 

@@ -14,7 +14,7 @@ from .lexicon import PersonRules
 from .mention import Mention
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_GAP = " \u3000\"“”'‘’「」【】:：\t"
+_GAP = " \u3000\"“”'‘’「」【】:：\t的"
 
 
 @dataclass
@@ -62,7 +62,7 @@ class PersonFinder:
         if end - pos - surname_len < 1:
             return None
         name = text[pos:end]
-        if name in self._not_names or name[:2] in self._not_names:
+        if name in self._not_names or name[:2] in self._not_names or name[-1] in "省市县区镇乡村":
             return None
         return Mention(pos, end, "PERSON", name, "person.after_title")
 

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from .lexicon import PlaceRules, PlaceSuffix, all_words, boundary_words, common_words, descriptive_words, frequent_verbs, function_words, known_place_names
+from .lexicon import PlaceRules, PlaceSuffix, all_words, boundary_words, common_words, descriptive_words, frequent_verbs, very_common_words, function_words, known_place_names
 from .mention import Mention
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -81,12 +81,22 @@ class PlaceFinder:
             name = text[start:m.end()]
             stem = text[start:m.start()]
             if (name in self._not_places or any(name.endswith(w) for w in self.rules.bad_endings)
-                    or stem in descriptive_words() or (len(stem) > 2 and stem[-2:] in frequent_verbs())):
+                    or (len(stem) > 2 and stem[-2:] in frequent_verbs())
+                    or (self._inside_phrase(text, start) and self._is_common_stem(stem))):
                 continue
             found.append(Mention(start, m.end(), "PLACE", name, f"place.suffix.{suffix.text}",
                                  level=suffix.level))
             barrier = m.end()
         return found
+
+    def _inside_phrase(self, text: str, start: int) -> bool:
+        """True when the stem continues a run of words (软弱涣散村, 带领部分区)."""
+        return start > 0 and bool(_CJK.match(text[start - 1])) and text[start - 1] not in self._stop
+
+    @staticmethod
+    def _is_common_stem(stem: str) -> bool:
+        """Adjectives/adverbs/idioms, or very frequent common words (部分, 涣散)."""
+        return stem in descriptive_words() or stem in very_common_words()
 
     def _stem_start(self, text: str, pos: int, barrier: int, suffix: PlaceSuffix) -> int | None:
         """Where the stem before ``pos`` starts, or None if there is no valid stem."""

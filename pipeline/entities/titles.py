@@ -17,7 +17,7 @@ from .lexicon import TitleRules
 from .mention import Mention
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
-_TITLE_STOP = frozenset("的了在和与及或为是对把被将从向到于给以由等各每该本全我其此这那共有个多万亿元户人名第年月日号之并也都还又就已再所让使而至赴去来经据如若当距近约、，。；：！？“”‘’《》（）()【】,.:;!?| \n\t省县区镇乡村")
+_TITLE_STOP = frozenset("的了在和与及或为是对把被将从向到于给以由等各每该本全我其此这那共有个多万亿元户人名第年月日号之并也都还又已再所让使而至赴去来经据如若当距近约、，。；：！？“”‘’《》（）()【】,.:;!?| \n\t省县市")
 
 
 @dataclass
