@@ -18,6 +18,7 @@ from .entities.mention import Mention
 _SENT_END = re.compile(r"[。！？!?；;\n]+")
 _HEADER = re.compile(r"^[\s【\[（(“\"]*$")
 _FORMER = ("原", "现为")
+_PARTNER = ("与", "同", "和", "跟", "及", "、")  # 东与X接壤: X is the neighbour
 _BORDER_AFTER = ("接壤", "毗邻", "相邻", "交界", "相连", "相望", "隔河", "邻近")
 
 
@@ -225,6 +226,8 @@ def _is_background(text: str, p: Mention) -> bool:
     before = text[max(0, p.start - 2):p.start]
     if any(before.endswith(f) for f in _FORMER):
         return True
+    if not before.endswith(_PARTNER):
+        return False
     after = text[p.end:p.end + 12]
     clause = re.split(r"[,，。;；]", after, maxsplit=1)[0]
     return any(b in clause for b in _BORDER_AFTER)
