@@ -25,10 +25,11 @@ from . import stages  # noqa: F401  (registers the factories)
 from . import tokenizer as _tokenizer  # noqa: F401  (registers the tokenizer)
 from .doc import text_of
 from .errors import ConfigError
+from .paths import configs_dir
 from .records import Amount, Article, Count, ErrorRecord, Evidence, Official, Place
 from .relations import FactEvidence
 
-DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "configs" / "pipeline.cfg"
+DEFAULT_CONFIG = configs_dir() / "pipeline.cfg"
 STAGES = ("entities", "numbers", "scope", "relations")
 
 

@@ -25,6 +25,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from .numerals import NumeralTables, numeral_reader
+from .paths import rules_dir
 from .rulefiles import load_yaml
 
 Kind = Literal["count", "money"]
@@ -143,7 +144,7 @@ class NumberTables(BaseModel):
 
 def default_numbers_path() -> Path:
     """The numbers.yaml shipped with the repository (the one place this path is built)."""
-    return Path(__file__).resolve().parent.parent / "configs" / "rules" / "numbers.yaml"
+    return rules_dir() / "numbers.yaml"
 
 
 @lru_cache(maxsize=8)

@@ -24,9 +24,10 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
+from .paths import rules_dir
 from .rulefiles import load_yaml
 
-DEFAULT_CHROME_PATH = Path(__file__).resolve().parent.parent / "configs" / "rules" / "chrome.yaml"
+DEFAULT_CHROME_PATH = rules_dir() / "chrome.yaml"
 
 __all__ = [
     "ArticleMeta",

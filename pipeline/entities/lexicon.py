@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..paths import rules_dir
 from ..rulefiles import load_yaml
 
 Level = Literal["省", "市", "县", "镇", "村"]
@@ -15,7 +16,7 @@ Level = Literal["省", "市", "县", "镇", "村"]
 
 def default_rules_dir() -> Path:
     """The rule directory shipped with the project."""
-    return Path(__file__).resolve().parent.parent.parent / "configs" / "rules"
+    return rules_dir()
 
 
 class _Strict(BaseModel):
