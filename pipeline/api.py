@@ -8,6 +8,7 @@ The CLI (:mod:`pipeline.cli`) is a thin layer over these functions.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -220,7 +221,7 @@ def stage_view(doc: Doc, stage: str) -> dict:
     """A JSON-friendly view of what the pipeline produced up to ``stage``."""
     view: dict[str, Any] = {"text": text_of(doc)}
     if doc._.prepared is not None:
-        view["meta"] = doc._.prepared.meta
+        view["meta"] = dataclasses.asdict(doc._.prepared.meta)
     for field in ("places", "titles", "persons", "quantities"):
         value = getattr(doc._, field)
         if value is not None:

@@ -184,8 +184,6 @@ class RelationExtractor:
             m = self.persons.name_at(text, t.end)
             if m is not None:
                 names.add(m.text)
-        for m in re.finditer(r"[\u4e00-\u9fff]{3}", text):
-            pass
         return names | self._repeated_names(text)
 
     def _repeated_names(self, text: str) -> set[str]:

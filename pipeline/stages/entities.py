@@ -7,8 +7,6 @@ statistical NER stage can later add to or filter these candidates.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 from pydantic import BaseModel, ConfigDict
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -67,7 +65,3 @@ def to_spans(doc: Doc, mentions: list[Mention]) -> list[Span]:
 )
 def make_entities(nlp: Language, name: str, rules_dir: str | None, spans_key: str) -> RuleEntities:
     return RuleEntities(EntitySettings(rules_dir=rules_dir, spans_key=spans_key))
-
-
-def rules_path(rules_dir: str | None) -> Path | None:
-    return Path(rules_dir) if rules_dir else None
