@@ -6,6 +6,7 @@
 #   make test-all   every test, slow ones included
 #   make bench      throughput and memory on a synthetic 1M-character corpus
 #   make dev-score  score the pipeline on ../shared/eval/dev (skipped without ../shared)
+#   make train-ner  retrain the shipped NER models from ../shared/data/ner (CPU, about an hour)
 #   make clean      remove outputs and caches (keeps .venv; rm -rf .venv to rebuild it)
 
 SHELL := /bin/bash
@@ -18,7 +19,7 @@ STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 DEV_GOLD := $(SHARED)/eval/dev
 
-.PHONY: venv run test test-all bench dev-score clean
+.PHONY: venv run test test-all bench dev-score train-ner clean
 
 venv: $(STAMP)
 
@@ -55,3 +56,20 @@ dev-score: venv
 clean:
 	rm -rf out bench/out build dist .pytest_cache .hypothesis *.egg-info
 	find . -path ./$(VENV) -prune -o -type d -name __pycache__ -print0 | xargs -0 rm -rf
+
+# Retrain the shipped NER models from the public data in ../shared/data/ner.
+# Converted data goes to build/ner (ignored by git, never shipped).
+NER_DATA ?= $(SHARED)/data/ner
+NER_BUILD := build/ner
+NEWS_STEPS ?= 10000
+TITLE_STEPS ?= 6000
+
+train-ner: venv
+	@test -d "$(NER_DATA)" || { echo "train-ner: $(NER_DATA) not found" >&2; exit 2; }
+	rm -rf $(NER_BUILD)
+	$(BIN)/pipeline data convert $(NER_DATA)/msra/msra_train_bio $(NER_BUILD)/news/train/msra.spacy --format bio --source msra --dev-output $(NER_BUILD)/news/dev/msra.spacy --dev-share 0.05
+	$(BIN)/pipeline data convert $(NER_DATA)/cluener2020/train.json $(NER_BUILD)/title/train/cluener.spacy --format cluener --only TITLE
+	$(BIN)/pipeline data convert $(NER_DATA)/resume/train.char.bmes $(NER_BUILD)/title/train/resume.spacy --format bmes --only TITLE
+	$(BIN)/pipeline data convert $(NER_DATA)/cluener2020/dev.json $(NER_BUILD)/title/dev/cluener.spacy --format cluener --only TITLE
+	OMP_NUM_THREADS=1 $(BIN)/pipeline train ner --config configs/ner.cfg --train $(NER_BUILD)/news/train --dev $(NER_BUILD)/news/dev --output models/ner-news --set training.max_steps=$(NEWS_STEPS) --set corpora.dev.limit=1000
+	OMP_NUM_THREADS=1 $(BIN)/pipeline train ner --config configs/ner.cfg --train $(NER_BUILD)/title/train --dev $(NER_BUILD)/title/dev --output models/ner-title --set training.max_steps=$(TITLE_STEPS) --set training.eval_frequency=500 --set components.tok2vec.model.encode.width=96 --set 'components.tok2vec.model.embed.rows=[6000,12000,12000,50]'

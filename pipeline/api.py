@@ -74,6 +74,9 @@ def load(config: Path | str | None = None, *, overrides: dict[str, Any] | None =
     except (ValueError, KeyError, TypeError) as exc:
         raise ConfigError(f"invalid pipeline config {where}: {_one_line(exc)}") from None
     check_order(nlp)
+    settings = dict(cfg.get("initialize", {}).get("tokenizer", {}) or {})
+    if getattr(nlp.tokenizer, "segmenter", "char") == "pkuseg":
+        nlp.tokenizer.initialize(**settings)
     return nlp
 
 

@@ -141,6 +141,88 @@ def validate(records: Annotated[Path, typer.Argument(help="JSONL records written
     raise typer.Exit(1 if bad else 0)
 
 
+data_app = typer.Typer(help="Convert NER data sets.", no_args_is_help=True)
+train_app = typer.Typer(help="Train models.", no_args_is_help=True)
+ner_app = typer.Typer(help="Statistical NER tools.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+app.add_typer(train_app, name="train")
+app.add_typer(ner_app, name="ner")
+
+
+@data_app.command("convert")
+def data_convert(
+    input_path: Annotated[Path, typer.Argument(help="Data file (or gold folder).")],
+    output: Annotated[Path, typer.Argument(help="Output .spacy file.")],
+    fmt: Annotated[str, typer.Option("--format", help="cluener, bio, bmes or gold.")],
+    labels: Annotated[Optional[Path], typer.Option("--labels", help="Label map (default configs/labels.cfg).")] = None,
+    source: Annotated[Optional[str], typer.Option("--source", help="Section of the label map (msra, peoples_daily, resume …).")] = None,
+    only: Annotated[Optional[str], typer.Option("--only", help="Keep these project labels, comma-separated.")] = None,
+    dev_output: Annotated[Optional[Path], typer.Option("--dev-output", help="Hold out a dev split here (.spacy).")] = None,
+    dev_share: Annotated[float, typer.Option("--dev-share", help="Share of sentences held out.")] = 0.05,
+) -> None:
+    """Convert CLUENER / BIO / BMES / gold articles to a spaCy DocBin with the project's labels."""
+    from .ner.convert import convert
+
+    keep = [x.strip() for x in only.split(",")] if only else None
+    counts = convert(input_path, fmt, output, source=source, labels_path=labels, only=keep,
+                     dev_output=dev_output, dev_share=dev_share)
+    typer.echo(f"{output}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+
+
+@train_app.command("ner")
+def train_ner(
+    config: Annotated[Path, typer.Option("--config", help="Training config (configs/ner.cfg).")],
+    train: Annotated[Path, typer.Option("--train", help="Training data (.spacy).")],
+    dev: Annotated[Path, typer.Option("--dev", help="Dev data (.spacy).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Model directory to write.")],
+    set_: SetOpt = None,
+) -> None:
+    """Train an NER model (spaCy) and write a self-describing model directory."""
+    from .ner.train import train_ner as run_training
+
+    meta = run_training(config, train, dev, output, overrides=parse_overrides(set_))
+    typer.echo(json.dumps({"model": str(output), "labels": meta["labels"], "scores": meta["scores"]},
+                          ensure_ascii=False))
+
+
+@train_app.command("segmenter")
+def train_segmenter_cmd(
+    train: Annotated[list[Path], typer.Option("--train", help="Segmented text (words separated by spaces); repeatable.")],
+    out: Annotated[Path, typer.Option("--out", help="Model directory to write (e.g. models/pkuseg-news).")],
+    iterations: Annotated[int, typer.Option("--iter", help="Training iterations.")] = 10,
+    domain_words: Annotated[Optional[Path], typer.Option("--domain-words", help="Extra words, one per line.")] = None,
+) -> None:
+    """Train a spacy-pkuseg segmentation model (used by segmenter = "pkuseg")."""
+    from .ner.segmenter import train_segmenter
+
+    typer.echo(json.dumps(train_segmenter(train, out, iterations=iterations, domain_words=domain_words)))
+
+
+@ner_app.command("evaluate")
+def ner_evaluate(
+    data: Annotated[Path, typer.Option("--data", help="Evaluation data file.")],
+    fmt: Annotated[str, typer.Option("--format", help="msra, cluener, bmes (resume), peoples_daily or gold.")],
+    model: Annotated[Optional[list[Path]], typer.Option("--model", help="Model dir(s); default: those of the pipeline config.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Last line is a JSON summary.")] = False,
+) -> None:
+    """Per-label P/R/F1 (exact span match) of the NER models on a data file."""
+    import spacy
+
+    from .ner.evaluate import evaluate_file, spacy_predictor
+    from .stages.ner import resolve_model_path
+
+    paths = model or [resolve_model_path(m) for m in api.load_config()["components"]["ner"]["models"]]
+    nlps = [spacy.load(resolve_model_path(str(p))) for p in paths]
+    res = evaluate_file(data, fmt, spacy_predictor(nlps))
+    for label, v in res["labels"].items():
+        typer.echo(f"{label:8s} P={v['p']:.3f} R={v['r']:.3f} F1={v['f1']:.3f}  (n={v['support']})")
+    o = res["overall"]
+    typer.echo(f"{'overall':8s} P={o['p']:.3f} R={o['r']:.3f} F1={o['f1']:.3f}")
+    if as_json:
+        typer.echo(json.dumps({"overall": {k: o[k] for k in ("p", "r", "f1")},
+                               "labels": {k: {m: v[m] for m in ("p", "r", "f1")} for k, v in res["labels"].items()}}))
+
+
 def main() -> None:
     """Console entry point: user errors become one line and exit status 2."""
     try:

@@ -24,3 +24,11 @@ def configs_dir() -> Path:
 def rules_dir() -> Path:
     """The folder of the shipped rule files."""
     return configs_dir() / "rules"
+
+
+def models_dir() -> Path:
+    """The folder of shipped models (the repository's ``models/``)."""
+    for candidate in (_HERE.parent / "models", _HERE / "models"):
+        if candidate.is_dir():
+            return candidate
+    return _HERE.parent / "models"

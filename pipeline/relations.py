@@ -106,13 +106,18 @@ class RelationExtractor:
 
     # ------------------------------------------------------------------ officials
     def officials(self, text: str, titles: Sequence[Mention], scope: ScopeIndex,
-                  excluded_names: set[str]) -> list[OfficialFact]:
-        """One fact per (person, position) written in the text."""
+                  excluded_names: set[str], model_persons: Sequence[Mention] = ()) -> list[OfficialFact]:
+        """One fact per (person, position) written in the text.
+
+        ``model_persons`` (from a statistical NER stage) give name boundaries
+        where they start right after a title; the surname rules decide otherwise.
+        """
         titles = _outermost(titles)
         known = self._known_names(text, titles)
+        by_start = {m.start: m for m in model_persons if 2 <= len(m.text) <= 4}
         out: list[OfficialFact] = []
         for chain in self._chains(text, titles):
-            name = self._name_for_chain(text, chain, known)
+            name = self._model_name_after(text, chain[-1], by_start) or self._name_for_chain(text, chain, known)
             if name is None or name.text in excluded_names:
                 continue
             inherited: Resolution | None = None
@@ -126,6 +131,16 @@ class RelationExtractor:
                                   max(t.end, name.end), self.confidence(res.how))
                 out.append(OfficialFact(name.text, t.text, res.place, ev))
         return _unique(out, key=lambda f: (f.name, f.title, f.place))
+
+    @staticmethod
+    def _model_name_after(text: str, title: Mention, by_start: dict[int, Mention]) -> Mention | None:
+        pos = title.end
+        while pos < len(text) and text[pos] in " \u3000“”\"'‘’「」【】:：的":
+            pos += 1
+        m = by_start.get(pos)
+        if m is None or not all("\u4e00" <= ch <= "\u9fff" for ch in m.text):
+            return None
+        return Mention(m.start, m.end, "PERSON", m.text, "person.model")
 
     def _chains(self, text: str, titles: Sequence[Mention]) -> list[list[Mention]]:
         chains: list[list[Mention]] = []

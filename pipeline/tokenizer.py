@@ -18,7 +18,8 @@ from spacy.tokens import Doc
 from spacy.util import registry
 
 from . import doc as _doc  # noqa: F401  (declares the extensions)
-from .errors import ConfigError
+from .errors import ConfigError, ModelNotFoundError
+from .paths import models_dir
 from .textprep import PreparedText, load_chrome_rules, prepare_text
 
 
@@ -32,6 +33,7 @@ class PreparingTokenizer:
         if segmenter not in SEGMENTERS:
             raise ConfigError(f"nlp.tokenizer.segmenter = {segmenter!r} is not known; use one of "
                               f"{', '.join(SEGMENTERS)}")
+        self.segmenter = segmenter
         self.inner = ChineseTokenizer(nlp.vocab, segmenter=Segmenter(segmenter))
         self.chrome = load_chrome_rules(Path(chrome_rules) if chrome_rules else None)
 
@@ -47,6 +49,17 @@ class PreparingTokenizer:
     # serialisation delegates to the Chinese tokenizer (pkuseg model, settings)
     def initialize(self, get_examples: Any = None, *, nlp: Language | None = None,
                    pkuseg_model: str | None = None, pkuseg_user_dict: str | None = "default") -> None:
+        """Load the pkuseg model named in ``[initialize.tokenizer]`` (paths relative to models/)."""
+        if self.segmenter == "pkuseg":
+            if not pkuseg_model:
+                raise ConfigError('segmenter = "pkuseg" needs [initialize.tokenizer] pkuseg_model = '
+                                  '"pkuseg-news" (train one: pipeline train segmenter …)')
+            path = Path(pkuseg_model)
+            if not path.is_absolute() and not path.exists():
+                path = models_dir() / pkuseg_model
+            if not path.exists():
+                raise ModelNotFoundError(f"pkuseg model not found: {path}")
+            pkuseg_model = str(path)
         self.inner.initialize(get_examples, nlp=nlp, pkuseg_model=pkuseg_model,
                               pkuseg_user_dict=pkuseg_user_dict)
 

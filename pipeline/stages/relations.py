@@ -42,7 +42,8 @@ class Relations:
         excluded = self.extractor.persons.reporters(text)
         if doc._.prepared is not None:
             excluded |= set(doc._.prepared.meta.reporters)
-        doc._.officials = self.extractor.officials(text, doc._.titles, doc._.scope, excluded)
+        model_persons = [m for m in doc._.persons or [] if m.rule.startswith("model.")]
+        doc._.officials = self.extractor.officials(text, doc._.titles, doc._.scope, excluded, model_persons)
         doc._.facts = self.extractor.quantities(text, doc._.quantities, doc._.scope)
         return doc
 

@@ -1,0 +1,104 @@
+"""Stage ``zh_news_ner``: statistical NER from trained model directories.
+
+Each model is a spaCy pipeline trained by ``pipeline train ner`` (one per
+label family, e.g. PERSON/PLACE/ORG from MSRA, TITLE from CLUENER/Resume).
+To stay fast, the models run only on sentences where a name can matter: a
+sentence holding a title candidate or a speech verb.  Rules and gazetteers
+win: a model span overlapping a rule PLACE or TITLE candidate of another
+label is dropped (as HanLP's dictionary whitelist does); the model supplies
+open-class names.  Model spans are added to ``doc._.persons`` (PERSON) and
+``doc.spans["candidates"]`` with rule ``model.<name>``.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import spacy
+from pydantic import BaseModel, ConfigDict, Field
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ..doc import text_of
+from ..entities.mention import Mention
+from ..errors import ModelNotFoundError
+from ..ner import features  # noqa: F401  (registers the model tokenizer)
+from ..paths import models_dir
+from ..scope import split_sentences
+from .entities import to_spans
+
+
+class NerSettings(BaseModel):
+    """Settings of the statistical NER stage."""
+
+    model_config = ConfigDict(extra="forbid")
+    models: list[str] = Field(default_factory=list)
+    labels: list[str] = ["PERSON", "TITLE", "PLACE", "ORG"]
+    triggers: list[str] = ["表示", "介绍", "说", "指出", "强调", "告诉", "书记", "长", "主任", "干部"]
+    all_sentences: bool = False
+    spans_key: str = "candidates"
+
+
+def resolve_model_path(name: str) -> Path:
+    path = Path(name)
+    if not path.is_absolute() and not path.exists():
+        path = models_dir() / name
+    if not (path / "config.cfg").is_file():
+        raise ModelNotFoundError(f"NER model {name!r} not found at {path}. Train it with `make train-ner` "
+                                 f"(needs ../shared/data/ner) or remove it from [components.ner] models.")
+    return path
+
+
+class StatisticalNer:
+    """Run trained NER models on the sentences that matter and merge with the rules."""
+
+    def __init__(self, settings: NerSettings) -> None:
+        self.settings = settings
+        self.models = [(Path(m).name, spacy.load(resolve_model_path(m))) for m in settings.models]
+        self._trigger = re.compile("|".join(map(re.escape, settings.triggers))) if settings.triggers else None
+
+    def __call__(self, doc: Doc) -> Doc:
+        if not self.models:
+            return doc
+        text = text_of(doc)
+        sentences = [(s, e) for s, e in split_sentences(text)
+                     if self.settings.all_sentences or (self._trigger and self._trigger.search(text, s, e))]
+        found = self._predict(text, sentences)
+        kept = [m for m in found if not _masked(m, doc)]
+        doc._.persons = (doc._.persons or []) + [m for m in kept if m.label == "PERSON"]
+        if self.settings.spans_key in doc.spans:
+            doc.spans[self.settings.spans_key] = list(doc.spans[self.settings.spans_key]) + to_spans(doc, kept)
+        return doc
+
+    def _predict(self, text: str, sentences: list[tuple[int, int]]) -> list[Mention]:
+        out: list[Mention] = []
+        chunks = [text[s:e] for s, e in sentences]
+        for name, nlp in self.models:
+            for (s, _), sdoc in zip(sentences, nlp.pipe(chunks, batch_size=64)):
+                for ent in sdoc.ents:
+                    if ent.label_ in self.settings.labels:
+                        out.append(Mention(s + ent.start_char, s + ent.end_char, ent.label_, ent.text,
+                                           f"model.{name}"))
+        return out
+
+
+def _masked(m: Mention, doc: Doc) -> bool:
+    """Rules win: drop a model span that overlaps a rule place/title of another label."""
+    for rule in (doc._.places or []) + (doc._.titles or []):
+        if rule.start < m.end and m.start < rule.end and rule.label != m.label:
+            return True
+    return False
+
+
+@Language.factory(
+    "zh_news_ner",
+    requires=["doc._.places", "doc._.titles"],
+    assigns=["doc._.persons", "doc.spans"],
+    default_config={"models": [], "labels": ["PERSON", "TITLE", "PLACE", "ORG"],
+                    "triggers": ["表示", "介绍", "说", "指出", "强调", "告诉", "书记", "长", "主任", "干部"],
+                    "all_sentences": False, "spans_key": "candidates"},
+)
+def make_ner(nlp: Language, name: str, models: list[str], labels: list[str], triggers: list[str],
+             all_sentences: bool, spans_key: str) -> StatisticalNer:
+    return StatisticalNer(NerSettings(models=models, labels=labels, triggers=triggers,
+                                      all_sentences=all_sentences, spans_key=spans_key))
