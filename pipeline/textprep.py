@@ -2,8 +2,9 @@
 
 :func:`prepare_text` normalises characters, removes web chrome (breadcrumbs,
 share prompts, counters, footers) and reads article metadata (title, date,
-reporters, source, breadcrumb).  The rules are data: ``configs/rules/chrome.yaml``,
-validated by :class:`ChromeRules` when loaded.
+reporters, source, breadcrumb; see :mod:`pipeline.articlemeta`, whose
+:class:`ArticleMeta` is re-exported here).  The rules are data:
+``configs/rules/chrome.yaml``, validated by :class:`ChromeRules` when loaded.
 
 Offsets: every later stage works on :attr:`PreparedText.text`; records must
 carry offsets into :attr:`PreparedText.original`.  :class:`OffsetMap` converts
@@ -17,13 +18,13 @@ import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
+from .articlemeta import _HAN, ArticleMeta, _MetaReader
 from .paths import rules_dir
 from .rulefiles import load_yaml
 
@@ -111,22 +112,6 @@ class OffsetMap:
                 pos = self._position(start - 1) + 1 if start else 0
             return pos, pos
         return self._position(start), self._position(end - 1) + 1
-
-
-@dataclass(frozen=True)
-class ArticleMeta:
-    """Metadata read from the page around the article body.
-
-    ``published`` is an ISO date (YYYY-MM-DD).  ``reporters`` are credited
-    reporters, correspondents and editors: never officials.  ``breadcrumb`` are
-    the items of the page's navigation line, without 首页.
-    """
-
-    title: str | None = None
-    published: str | None = None
-    reporters: tuple[str, ...] = ()
-    source: str | None = None
-    breadcrumb: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -314,14 +299,6 @@ def _default_rules() -> ChromeRules:
 
 # ---------------------------------------------------------------- compiled rules
 
-_HAN = "\u3400-\u4dbf\u4e00-\u9fff"
-_SEPARATORS = re.compile(r"[\s、,，;；|｜丨/()（）【】\[\]<>《》]*")
-_DATE_TOKEN = re.compile(r"\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?")
-_TIME_TOKEN = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?")
-_HAN_CHUNK = re.compile(f"[{_HAN}·]+")
-_HAS_WORD = re.compile(f"[{_HAN}A-Za-z]")
-_PARENS = re.compile(r"[(（]([^()（）]{1,80})[)）]")
-
 
 def _alternation(words: Sequence[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
@@ -427,154 +404,6 @@ class _LineRules:
         return None
 
 
-# ---------------------------------------------------------------- metadata
-
-
-@dataclass
-class _Credits:
-    """What a scan of a short line found."""
-
-    names: list[str]
-    complete: bool
-    anchored: bool
-
-
-def _is_name(chunk: str, rules: _CompiledRules) -> bool:
-    if not rules.name.fullmatch(chunk):
-        return False
-    if "·" in chunk or chunk[0] in rules.surnames:
-        return True
-    return any(chunk.startswith(s) for s in rules.rules.meta.compound_surnames)
-
-
-def _strip_name_suffix(chunk: str, suffixes: Sequence[str]) -> str:
-    for suffix in suffixes:
-        if chunk.endswith(suffix) and len(chunk) - len(suffix) >= 2:
-            return chunk[: -len(suffix)]
-    return chunk
-
-
-def _chunk_kind(chunk: str, in_credit: bool, rules: _CompiledRules) -> str | None:
-    """Classify a run of Han characters inside a metadata line."""
-    meta = rules.rules.meta
-    if chunk in meta.filler_words:
-        return "filler"
-    if len(chunk) >= 2 and chunk.endswith(tuple(meta.org_endings)):
-        return "org"
-    if in_credit and _is_name(_strip_name_suffix(chunk, meta.name_suffixes), rules):
-        return "name"
-    return None
-
-
-def _credit_prefix_ok(prefix: str, rules: _CompiledRules) -> bool:
-    return not prefix or prefix.endswith(tuple(rules.rules.meta.credit_prefix_endings))
-
-
-def _scan_credits(s: str, rules: _CompiledRules) -> _Credits:
-    """Read ``s`` as a metadata line: dates, labels, roles, names, organisations.
-
-    ``complete`` is true when every part of ``s`` was understood; ``anchored``
-    when it held a date, a label or a role (a line of names alone is not meta).
-    """
-    names: list[str] = []
-    pos, n, in_credit, anchored = 0, len(s), False, False
-    while True:
-        pos = _SEPARATORS.match(s, pos).end()  # type: ignore[union-attr]
-        if pos >= n:
-            return _Credits(names, True, anchored)
-        m = _DATE_TOKEN.match(s, pos) or _TIME_TOKEN.match(s, pos) or rules.label_token.match(s, pos)
-        if m:
-            pos, in_credit, anchored = m.end(), False, True
-            continue
-        m = rules.role_token.match(s, pos)
-        if m and _credit_prefix_ok(m.group("prefix"), rules):
-            pos, in_credit, anchored = m.end(), True, True
-            continue
-        m = _HAN_CHUNK.match(s, pos)
-        if m is None:
-            return _Credits(names, False, anchored)
-        chunk = m.group()
-        role = rules.role_word.search(chunk, 1)
-        chunk = chunk[: role.start()] if role else chunk
-        kind = _chunk_kind(chunk, in_credit, rules)
-        if kind is None:
-            return _Credits(names, False, anchored)
-        if kind == "name":
-            names.append(_strip_name_suffix(chunk, rules.rules.meta.name_suffixes))
-        pos += len(chunk)
-
-
-def _parse_date(m: re.Match[str]) -> str | None:
-    try:
-        found = date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
-    except ValueError:
-        return None
-    return found.isoformat()
-
-
-@dataclass
-class _MetaReader:
-    """Collects metadata line by line; the first finding of each kind wins."""
-
-    rules: _CompiledRules
-    published: str | None = None
-    source: str | None = None
-    reporters: list[str] = field(default_factory=list)
-    breadcrumb: list[str] = field(default_factory=list)
-    title: str | None = None
-    title_done: bool = False
-
-    def read_line(self, s: str) -> bool:
-        """Read metadata from stripped line ``s``; true if it is metadata only."""
-        if len(s) > self.rules.rules.meta.max_line_chars or "。" in s:
-            self._read_parentheses(s)
-            return False
-        self._read_dates(s, labelled=True)
-        if self.source is None and (m := self.rules.source.search(s)):
-            self.source = m.group("source")
-        scan = _scan_credits(s, self.rules)
-        if not (scan.complete and scan.anchored):
-            self._read_parentheses(s)
-            return False
-        self._add_names(scan.names)
-        self._read_dates(s, labelled=False)
-        return True
-
-    def _read_dates(self, s: str, *, labelled: bool) -> None:
-        for regex, is_labelled in self.rules.dates:
-            if self.published is None and is_labelled == labelled and (m := regex.search(s)):
-                self.published = _parse_date(m)
-
-    def _read_parentheses(self, s: str) -> None:
-        if ("(" not in s and "（" not in s) or not self.rules.role_word.search(s):
-            return
-        for m in _PARENS.finditer(s):
-            scan = _scan_credits(m.group(1), self.rules)
-            if scan.complete and scan.anchored:
-                self._add_names(scan.names)
-
-    def _add_names(self, names: list[str]) -> None:
-        self.reporters.extend(n for n in names if n not in self.reporters)
-
-    def offer_title(self, s: str) -> None:
-        """The first kept line is the title if it looks like a headline."""
-        if self.title_done:
-            return
-        self.title_done = True
-        limit = self.rules.rules.meta.title_max_chars
-        if len(s) <= limit and "。" not in s and _HAS_WORD.search(s):
-            self.title = s
-
-    def result(self) -> ArticleMeta:
-        return ArticleMeta(
-            title=self.title,
-            published=self.published,
-            reporters=tuple(self.reporters),
-            source=self.source,
-            breadcrumb=tuple(self.breadcrumb),
-        )
-
-
 # ---------------------------------------------------------------- line planning
 
 
@@ -607,7 +436,6 @@ class _Planner:
     kept_chars: int = 0
     last_kept_blank: bool = True
     crumb_pending: bool = False
-    crumb_done: bool = False
 
     def plan(self, text: str, lines: list[tuple[int, int, int]]) -> list[bool]:
         keep = [False] * len(lines)
@@ -643,7 +471,7 @@ class _Planner:
             return f"cut:{cut}" if self.kept_chars >= rules.rules.cut_min_kept_chars else cut
         crumb = rules.crumb_lines.first(s)
         if crumb is not None:
-            self._read_breadcrumb(s)
+            self.crumb_pending = self.reader.read_breadcrumb(s)
             return crumb
         drop = rules.drop.first(s)
         if drop is not None:
@@ -653,21 +481,11 @@ class _Planner:
         self.reader.offer_title(s)
         return None
 
-    def _read_breadcrumb(self, s: str) -> None:
-        body = self.rules.crumb_prefix.sub("", s, count=1)
-        self.crumb_pending = not body or bool(self.rules.crumb_trailing.search(body))
-        if self.crumb_done:
-            return
-        ignore = self.rules.rules.breadcrumb.ignore_items
-        items = (i.strip() for i in self.rules.crumb_separator.split(body))
-        self.reader.breadcrumb.extend(i for i in items if i and i not in ignore)
-        self.crumb_done = bool(self.reader.breadcrumb) and not self.crumb_pending
-
     def _continue_breadcrumb(self, s: str) -> bool:
         crumb = self.rules.rules.breadcrumb
         if len(s) > crumb.continuation_max_chars or "，" in s or "。" in s:
             return False
-        self._read_breadcrumb(s)
+        self.crumb_pending = self.reader.read_breadcrumb(s)
         return True
 
 
