@@ -17,18 +17,23 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SHARED ?= ../shared
+# Extras to install: add hanlp for the optional HanLP backend (CI does).
+EXTRAS ?= test
 DEV_GOLD := $(SHARED)/eval/dev
 
-.PHONY: venv run test test-all bench dev-score train-ner clean
+.PHONY: venv run test test-all bench dev-score train-ner clean FORCE
+
+FORCE:
 
 venv: $(STAMP)
 
 # Reinstall only when pyproject.toml changes.
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(if $(filter-out $(shell cat $(VENV)/.extras 2>/dev/null),$(EXTRAS)),FORCE)
 	@test -n "$(PYTHON)" || { echo "error: no python3.11 or python3 on PATH" >&2; exit 2; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade pip
-	$(BIN)/python -m pip install -e '.[test]'
+	$(BIN)/python -m pip install -e '.[$(EXTRAS)]'
+	echo '$(EXTRAS)' > $(VENV)/.extras
 	touch $@
 
 # Exit status 1 means some article came out with errors; the corpus should

@@ -176,8 +176,18 @@ def train_ner(
     dev: Annotated[Path, typer.Option("--dev", help="Dev data (.spacy).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Model directory to write.")],
     set_: SetOpt = None,
+    backend: Annotated[str, typer.Option("--backend", help="spacy (default) or hanlp (optional extra).")] = "spacy",
+    epochs: Annotated[int, typer.Option("--epochs", help="HanLP backend: training epochs.")] = 20,
 ) -> None:
-    """Train an NER model (spaCy) and write a self-describing model directory."""
+    """Train an NER model and write a self-describing model directory."""
+    if backend == "hanlp":
+        from .ner.hanlp_train import train_hanlp_ner
+
+        meta = train_hanlp_ner(train, dev, output, epochs=epochs, settings=parse_overrides(set_))
+        typer.echo(json.dumps({"model": str(output), "labels": meta["labels"]}, ensure_ascii=False))
+        return
+    if backend != "spacy":
+        raise ConfigError(f"unknown backend {backend!r}; use spacy or hanlp")
     from .ner.train import train_ner as run_training
 
     meta = run_training(config, train, dev, output, overrides=parse_overrides(set_))

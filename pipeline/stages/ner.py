@@ -39,23 +39,30 @@ class NerSettings(BaseModel):
     spans_key: str = "candidates"
 
 
-def resolve_model_path(name: str) -> Path:
+def resolve_model_path(name: str, marker: str = "config.cfg") -> Path:
+    """A model directory given absolute, relative to the working directory, or to models/."""
     path = Path(name)
     if not path.is_absolute() and not path.exists():
         path = models_dir() / name
-    if not (path / "config.cfg").is_file():
+    if not (path / marker).is_file():
         raise ModelNotFoundError(f"NER model {name!r} not found at {path}. Train it with `make train-ner` "
                                  f"(needs ../shared/data/ner) or remove it from [components.ner] models.")
     return path
 
 
 class StatisticalNer:
-    """Run trained NER models on the sentences that matter and merge with the rules."""
+    """Run trained NER models on the sentences that matter and merge with the rules.
+
+    Subclasses (the HanLP backend) override :meth:`_load` and :meth:`_predict`.
+    """
 
     def __init__(self, settings: NerSettings) -> None:
         self.settings = settings
-        self.models = [(Path(m).name, spacy.load(resolve_model_path(m))) for m in settings.models]
+        self.models = self._load(settings.models)
         self._trigger = re.compile("|".join(map(re.escape, settings.triggers))) if settings.triggers else None
+
+    def _load(self, names: list[str]) -> list:
+        return [(Path(m).name, spacy.load(resolve_model_path(m))) for m in names]
 
     def __call__(self, doc: Doc) -> Doc:
         if not self.models:

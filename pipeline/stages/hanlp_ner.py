@@ -1,0 +1,74 @@
+"""Stage ``zh_news_hanlp_ner``: a HanLP NER model from a local directory.
+
+Optional backend (``pip install '.[hanlp]'``, hanlp 2.1.5).  The model is a
+user's downloaded HanLP NER model or one trained with ``pipeline train ner
+--backend hanlp``; it is always loaded from a directory, never by a hub id
+(hanlp.load of an id blocks trying to download).  HanLP labels are mapped to
+ours with ``label_map``; the rest of the behaviour (which sentences run,
+rules masking model spans) is that of ``zh_news_ner``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from spacy.language import Language
+
+from ..entities.mention import Mention
+from ..errors import ConfigError
+from .ner import NerSettings, StatisticalNer, resolve_model_path
+
+DEFAULT_LABEL_MAP = {
+    "PERSON": "PERSON", "NR": "PERSON", "PER": "PERSON", "NAME": "PERSON",
+    "LOCATION": "PLACE", "NS": "PLACE", "LOC": "PLACE", "GPE": "PLACE", "PLACE": "PLACE",
+    "ORGANIZATION": "ORG", "NT": "ORG", "ORG": "ORG",
+    "TITLE": "TITLE", "POSITION": "TITLE",
+}
+
+
+def import_hanlp():
+    try:
+        import hanlp  # noqa: PLC0415
+    except ImportError:
+        raise ConfigError("the HanLP backend needs the optional extra: pip install 'zh-news-ie[hanlp]' "
+                          "(hanlp==2.1.5 with the CPU build of torch)") from None
+    return hanlp
+
+
+class HanlpNer(StatisticalNer):
+    """Run HanLP NER models on characters and map their labels to ours."""
+
+    def __init__(self, settings: NerSettings, label_map: dict[str, str]) -> None:
+        self.label_map = {k.upper(): v for k, v in label_map.items()}
+        super().__init__(settings)
+
+    def _load(self, names: list[str]) -> list:
+        hanlp = import_hanlp()
+        return [(Path(m).name, hanlp.load(str(resolve_model_path(m, marker="config.json")))) for m in names]
+
+    def _predict(self, text: str, sentences: list[tuple[int, int]]) -> list[Mention]:
+        out: list[Mention] = []
+        for name, model in self.models:
+            batch = [list(text[s:e]) for s, e in sentences]
+            if not batch:
+                continue
+            for (s, _), ents in zip(sentences, model(batch)):
+                for _surface, label, start, end in ents:
+                    ours = self.label_map.get(str(label).upper())
+                    if ours in self.settings.labels:
+                        out.append(Mention(s + start, s + end, ours, text[s + start:s + end], f"hanlp.{name}"))
+        return out
+
+
+@Language.factory(
+    "zh_news_hanlp_ner",
+    requires=["doc._.places", "doc._.titles"],
+    assigns=["doc._.persons", "doc.spans"],
+    default_config={"models": [], "labels": ["PERSON", "TITLE", "PLACE", "ORG"], "label_map": DEFAULT_LABEL_MAP,
+                    "triggers": ["表示", "介绍", "说", "指出", "强调", "告诉", "书记", "长", "主任", "干部"],
+                    "all_sentences": False, "spans_key": "candidates"},
+)
+def make_hanlp_ner(nlp: Language, name: str, models: list[str], labels: list[str], label_map: dict[str, str],
+                   triggers: list[str], all_sentences: bool, spans_key: str) -> HanlpNer:
+    settings = NerSettings(models=models, labels=labels, triggers=triggers, all_sentences=all_sentences,
+                           spans_key=spans_key)
+    return HanlpNer(settings, label_map)
