@@ -223,7 +223,8 @@ def ner_evaluate(
 
     paths = model or [resolve_model_path(m) for m in api.load_config()["components"]["ner"]["models"]]
     nlps = [spacy.load(resolve_model_path(str(p))) for p in paths]
-    res = evaluate_file(data, fmt, spacy_predictor(nlps))
+    predicted = {label for nlp in nlps for label in nlp.get_pipe("ner").labels}
+    res = evaluate_file(data, fmt, spacy_predictor(nlps), labels=predicted)
     for label, v in res["labels"].items():
         typer.echo(f"{label:8s} P={v['p']:.3f} R={v['r']:.3f} F1={v['f1']:.3f}  (n={v['support']})")
     o = res["overall"]

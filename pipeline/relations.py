@@ -117,7 +117,8 @@ class RelationExtractor:
         by_start = {m.start: m for m in model_persons if 2 <= len(m.text) <= 4}
         out: list[OfficialFact] = []
         for chain in self._chains(text, titles):
-            name = self._model_name_after(text, chain[-1], by_start) or self._name_for_chain(text, chain, known)
+            name = _longer(self._model_name_after(text, chain[-1], by_start),
+                           self._name_for_chain(text, chain, known))
             if name is None or name.text in excluded_names:
                 continue
             inherited: Resolution | None = None
@@ -287,6 +288,20 @@ class RelationExtractor:
                 break
             before.append(ch)
         return "".join(reversed(before)) or q.text
+
+
+def _longer(model: Mention | None, rule: Mention | None) -> Mention | None:
+    """Of a model name and a rule name at the same place, the longer one.
+
+    The model extends names the surname rules cut at a stop character
+    (何春|来); the rules keep names with rare characters the model cuts
+    short (陈里|焱).  Where they start at different places, the rule wins.
+    """
+    if model is None or rule is None:
+        return model or rule
+    if model.start == rule.start and len(model.text) > len(rule.text):
+        return model
+    return rule
 
 
 def _outermost(titles: Sequence[Mention]) -> list[Mention]:

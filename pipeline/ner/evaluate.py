@@ -57,7 +57,8 @@ def evaluate_file(path: Path, fmt: str, predict: Predict, *, source: str | None 
     fmt_in = {"msra": "bio", "peoples_daily": "bio", "resume": "bmes"}.get(fmt, fmt)
     source = source or {"bio": "msra", "bmes": "resume"}.get(fmt, fmt)
     mapping = load_label_map(source)
-    usable = labels or sorted(set(mapping.values()))
+    annotated = set(mapping.values())
+    usable = sorted(annotated & set(labels)) if labels else sorted(annotated)
     return evaluate(read(path, fmt_in), mapping, predict, labels=usable)
 
 

@@ -62,13 +62,13 @@ class HanlpNer(StatisticalNer):
 @Language.factory(
     "zh_news_hanlp_ner",
     requires=["doc._.places", "doc._.titles"],
-    assigns=["doc._.persons", "doc.spans"],
+    assigns=["doc._.persons", "doc._.model_titles", "doc.spans"],
     default_config={"models": [], "labels": ["PERSON", "TITLE", "PLACE", "ORG"], "label_map": DEFAULT_LABEL_MAP,
-                    "triggers": ["表示", "介绍", "说", "指出", "强调", "告诉", "书记", "长", "主任", "干部"],
-                    "all_sentences": False, "spans_key": "candidates"},
+                    "triggers": [],
+                    "all_sentences": False, "window": 10, "spans_key": "candidates"},
 )
 def make_hanlp_ner(nlp: Language, name: str, models: list[str], labels: list[str], label_map: dict[str, str],
-                   triggers: list[str], all_sentences: bool, spans_key: str) -> HanlpNer:
+                   triggers: list[str], all_sentences: bool, window: int, spans_key: str) -> HanlpNer:
     settings = NerSettings(models=models, labels=labels, triggers=triggers, all_sentences=all_sentences,
-                           spans_key=spans_key)
+                           window=window, spans_key=spans_key)
     return HanlpNer(settings, label_map)

@@ -3,7 +3,9 @@
 Each model is a spaCy pipeline trained by ``pipeline train ner`` (one per
 label family, e.g. PERSON/PLACE/ORG from MSRA, TITLE from CLUENER/Resume).
 To stay fast, the models run only on sentences where a name can matter: a
-sentence holding a title candidate or a speech verb.  Rules and gazetteers
+window of ``window`` characters around each rule title candidate (names
+are linked to titles), plus sentences matching optional ``triggers``, or
+every sentence with ``all_sentences``.  Rules and gazetteers
 win: a model span overlapping a rule PLACE or TITLE candidate of another
 label is dropped (as HanLP's dictionary whitelist does); the model supplies
 open-class names.  Model spans are added to ``doc._.persons`` (PERSON) and
@@ -34,8 +36,9 @@ class NerSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     models: list[str] = Field(default_factory=list)
     labels: list[str] = ["PERSON", "TITLE", "PLACE", "ORG"]
-    triggers: list[str] = ["表示", "介绍", "说", "指出", "强调", "告诉", "书记", "长", "主任", "干部"]
+    triggers: list[str] = []
     all_sentences: bool = False
+    window: int = Field(10, ge=0)
     spans_key: str = "candidates"
 
 
@@ -68,14 +71,32 @@ class StatisticalNer:
         if not self.models:
             return doc
         text = text_of(doc)
-        sentences = [(s, e) for s, e in split_sentences(text)
-                     if self.settings.all_sentences or (self._trigger and self._trigger.search(text, s, e))]
+        sentences = self._regions(text, doc._.titles or [])
         found = self._predict(text, sentences)
         kept = [m for m in found if not _masked(m, doc)]
         doc._.persons = (doc._.persons or []) + [m for m in kept if m.label == "PERSON"]
+        doc._.model_titles = [m for m in kept if m.label == "TITLE"]
         if self.settings.spans_key in doc.spans:
             doc.spans[self.settings.spans_key] = list(doc.spans[self.settings.spans_key]) + to_spans(doc, kept)
         return doc
+
+    def _regions(self, text: str, titles: list[Mention]) -> list[tuple[int, int]]:
+        """Where to run the models: whole sentences, or windows around rule titles."""
+        sentences = split_sentences(text)
+        if self.settings.all_sentences:
+            return sentences
+        regions = [(s, e) for s, e in sentences if self._trigger and self._trigger.search(text, s, e)]
+        w = self.settings.window
+        for t in titles:
+            s, e = next(((s, e) for s, e in sentences if s <= t.start < e), (0, len(text)))
+            regions.append((s, e) if not w else (max(s, t.start - w), min(e, t.end + w)))
+        merged: list[tuple[int, int]] = []
+        for s, e in sorted(regions):
+            if merged and s <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+            else:
+                merged.append((s, e))
+        return merged
 
     def _predict(self, text: str, sentences: list[tuple[int, int]]) -> list[Mention]:
         out: list[Mention] = []
@@ -100,12 +121,12 @@ def _masked(m: Mention, doc: Doc) -> bool:
 @Language.factory(
     "zh_news_ner",
     requires=["doc._.places", "doc._.titles"],
-    assigns=["doc._.persons", "doc.spans"],
+    assigns=["doc._.persons", "doc._.model_titles", "doc.spans"],
     default_config={"models": [], "labels": ["PERSON", "TITLE", "PLACE", "ORG"],
-                    "triggers": ["表示", "介绍", "说", "指出", "强调", "告诉", "书记", "长", "主任", "干部"],
-                    "all_sentences": False, "spans_key": "candidates"},
+                    "triggers": [],
+                    "all_sentences": False, "window": 10, "spans_key": "candidates"},
 )
 def make_ner(nlp: Language, name: str, models: list[str], labels: list[str], triggers: list[str],
-             all_sentences: bool, spans_key: str) -> StatisticalNer:
+             all_sentences: bool, window: int, spans_key: str) -> StatisticalNer:
     return StatisticalNer(NerSettings(models=models, labels=labels, triggers=triggers,
-                                      all_sentences=all_sentences, spans_key=spans_key))
+                                      all_sentences=all_sentences, window=window, spans_key=spans_key))

@@ -22,6 +22,7 @@ class RelationSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     rules_dir: str | None = None
+    model_titles: bool = False
 
 
 class Relations:
@@ -42,8 +43,12 @@ class Relations:
         excluded = self.extractor.persons.reporters(text)
         if doc._.prepared is not None:
             excluded |= set(doc._.prepared.meta.reporters)
-        model_persons = [m for m in doc._.persons or [] if m.rule.startswith("model.")]
-        doc._.officials = self.extractor.officials(text, doc._.titles, doc._.scope, excluded, model_persons)
+        model_persons = [m for m in doc._.persons or [] if m.rule.startswith(("model.", "hanlp."))]
+        titles = list(doc._.titles)
+        if self.settings.model_titles:
+            titles += [m for m in doc._.model_titles or []
+                       if not any(t.start < m.end and m.start < t.end for t in titles)]
+        doc._.officials = self.extractor.officials(text, titles, doc._.scope, excluded, model_persons)
         doc._.facts = self.extractor.quantities(text, doc._.quantities, doc._.scope)
         return doc
 
@@ -52,7 +57,7 @@ class Relations:
     "zh_news_relations",
     requires=["doc._.titles", "doc._.quantities", "doc._.scope"],
     assigns=["doc._.officials", "doc._.facts"],
-    default_config={"rules_dir": None},
+    default_config={"rules_dir": None, "model_titles": False},
 )
-def make_relations(nlp: Language, name: str, rules_dir: str | None) -> Relations:
-    return Relations(RelationSettings(rules_dir=rules_dir))
+def make_relations(nlp: Language, name: str, rules_dir: str | None, model_titles: bool) -> Relations:
+    return Relations(RelationSettings(rules_dir=rules_dir, model_titles=model_titles))

@@ -1,0 +1,37 @@
+"""How the statistical NER stage is combined with the rules."""
+from __future__ import annotations
+
+from pipeline.entities.mention import Mention
+from pipeline.relations import _longer
+from pipeline.stages.ner import NerSettings, StatisticalNer
+
+
+def _stage(**kw) -> StatisticalNer:
+    return StatisticalNer(NerSettings(models=[], **kw))
+
+
+def test_ner_stage_runs_only_around_titles() -> None:
+    text = "今年全镇增收明显。镇长林怀远表示,要继续努力。其他句子没有职务。"
+    title = Mention(9, 11, "TITLE", "镇长", "t")
+    regions = _stage(window=4)._regions(text, [title])
+    assert regions == [(9, 15)]
+    assert _stage(window=0)._regions(text, [title]) == [(9, 23)]
+    assert len(_stage(all_sentences=True)._regions(text, [])) == 3
+
+
+def test_ner_stage_regions_merge_when_they_overlap() -> None:
+    text = "镇委副书记、镇长曾少生表示。"
+    titles = [Mention(0, 5, "TITLE", "镇委副书记", "t"), Mention(6, 8, "TITLE", "镇长", "t")]
+    assert _stage(window=3)._regions(text, titles) == [(0, 11)]
+
+
+def test_ner_stage_longer_name_wins_only_at_the_same_start() -> None:
+    rule = Mention(5, 7, "PERSON", "何春", "rule")
+    model = Mention(5, 8, "PERSON", "何春来", "model")
+    assert _longer(model, rule) is model
+    short_model = Mention(5, 7, "PERSON", "陈里", "model")
+    long_rule = Mention(5, 8, "PERSON", "陈里焱", "rule")
+    assert _longer(short_model, long_rule) is long_rule
+    elsewhere = Mention(9, 12, "PERSON", "王某某", "model")
+    assert _longer(elsewhere, rule) is rule
+    assert _longer(None, rule) is rule and _longer(model, None) is model
