@@ -66,8 +66,11 @@ clean:
 # Converted data goes to build/ner (ignored by git, never shipped).
 NER_DATA ?= $(SHARED)/data/ner
 NER_BUILD := build/ner
-NEWS_STEPS ?= 10000
-TITLE_STEPS ?= 6000
+NEWS_STEPS ?= 7000
+TITLE_STEPS ?= 3000
+MODELS_OUT ?= models
+# extra --set options for both trainings (e.g. a quick smoke run)
+NER_SET ?=
 
 train-ner: venv
 	@test -d "$(NER_DATA)" || { echo "train-ner: $(NER_DATA) not found" >&2; exit 2; }
@@ -76,5 +79,5 @@ train-ner: venv
 	$(BIN)/pipeline data convert $(NER_DATA)/cluener2020/train.json $(NER_BUILD)/title/train/cluener.spacy --format cluener --only TITLE
 	$(BIN)/pipeline data convert $(NER_DATA)/resume/train.char.bmes $(NER_BUILD)/title/train/resume.spacy --format bmes --only TITLE
 	$(BIN)/pipeline data convert $(NER_DATA)/cluener2020/dev.json $(NER_BUILD)/title/dev/cluener.spacy --format cluener --only TITLE
-	OMP_NUM_THREADS=1 $(BIN)/pipeline train ner --config configs/ner.cfg --train $(NER_BUILD)/news/train --dev $(NER_BUILD)/news/dev --output models/ner-news --set training.max_steps=$(NEWS_STEPS) --set corpora.dev.limit=1000
-	OMP_NUM_THREADS=1 $(BIN)/pipeline train ner --config configs/ner.cfg --train $(NER_BUILD)/title/train --dev $(NER_BUILD)/title/dev --output models/ner-title --set training.max_steps=$(TITLE_STEPS) --set training.eval_frequency=500 --set components.tok2vec.model.encode.width=96 --set 'components.tok2vec.model.embed.rows=[6000,12000,12000,50]'
+	OMP_NUM_THREADS=1 $(BIN)/pipeline train ner --config configs/ner.cfg --train $(NER_BUILD)/news/train --dev $(NER_BUILD)/news/dev --output $(MODELS_OUT)/ner-news --set training.max_steps=$(NEWS_STEPS) --set corpora.dev.limit=1000 $(NER_SET)
+	OMP_NUM_THREADS=1 $(BIN)/pipeline train ner --config configs/ner.cfg --train $(NER_BUILD)/title/train --dev $(NER_BUILD)/title/dev --output $(MODELS_OUT)/ner-title --set training.max_steps=$(TITLE_STEPS) --set training.eval_frequency=500 --set components.tok2vec.model.encode.width=96 --set 'components.tok2vec.model.embed.rows=[6000,12000,12000,50]' $(NER_SET)

@@ -159,13 +159,14 @@ def data_convert(
     only: Annotated[Optional[str], typer.Option("--only", help="Keep these project labels, comma-separated.")] = None,
     dev_output: Annotated[Optional[Path], typer.Option("--dev-output", help="Hold out a dev split here (.spacy).")] = None,
     dev_share: Annotated[float, typer.Option("--dev-share", help="Share of sentences held out.")] = 0.05,
+    mask_others: Annotated[bool, typer.Option("--mask-others", help="Entities of labels outside --only become missing, not O.")] = False,
 ) -> None:
     """Convert CLUENER / BIO / BMES / gold articles to a spaCy DocBin with the project's labels."""
     from .ner.convert import convert
 
     keep = [x.strip() for x in only.split(",")] if only else None
     counts = convert(input_path, fmt, output, source=source, labels_path=labels, only=keep,
-                     dev_output=dev_output, dev_share=dev_share)
+                     dev_output=dev_output, dev_share=dev_share, mask_others=mask_others)
     typer.echo(f"{output}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
 
 

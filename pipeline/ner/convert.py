@@ -30,12 +30,14 @@ def load_label_map(source: str, path: Path | None = None) -> dict[str, str]:
 
 
 def to_docbin(sentences: Iterable[Sentence], mapping: dict[str, str], *,
-              only: Iterable[str] | None = None) -> tuple[DocBin, Counter[str]]:
+              only: Iterable[str] | None = None, mask_others: bool = False) -> tuple[DocBin, Counter[str]]:
     """Char-tokenised Docs with mapped entities; ``only`` keeps a label family.
 
-    Entities of the source that fall outside the kept family are written as
-    *missing* annotation, not as non-entities, so a model trained on one
-    family is not taught that, say, a CLUENER organisation is "O".
+    Entities the label map drops (a source label with no project label) are
+    *missing* annotation, not non-entities: the source marks them, we do not
+    know what they are for us.  Entities of other kept-out project labels are
+    "O" for the family (the source annotates them, so they are not, say, a
+    TITLE) unless ``mask_others`` makes them missing too.
     """
     keep = set(only or PROJECT_LABELS)
     nlp = Chinese()
@@ -52,7 +54,7 @@ def to_docbin(sentences: Iterable[Sentence], mapping: dict[str, str], *,
             if target is not None and target in keep:
                 ents.append(span)
                 counts[target] += 1
-            else:
+            elif target is None or mask_others:
                 missing.append(span)
         doc.set_ents(sorted(ents, key=lambda s: s.start), missing=missing)
         db.add(doc)
@@ -62,7 +64,8 @@ def to_docbin(sentences: Iterable[Sentence], mapping: dict[str, str], *,
 
 def convert(path: Path, fmt: str, output: Path, *, source: str | None = None,
             labels_path: Path | None = None, only: Iterable[str] | None = None,
-            dev_output: Path | None = None, dev_share: float = 0.05) -> Counter[str]:
+            dev_output: Path | None = None, dev_share: float = 0.05,
+            mask_others: bool = False) -> Counter[str]:
     """Read ``path`` (format ``fmt``), map labels of ``source``, write ``output`` (.spacy).
 
     With ``dev_output``, a deterministic share of the sentences (chosen by a
@@ -74,9 +77,9 @@ def convert(path: Path, fmt: str, output: Path, *, source: str | None = None,
     sentences = list(read(path, fmt))
     held = [s for s in sentences if dev_output is not None and _held_out(s.text, dev_share)]
     kept = [s for s in sentences if not (dev_output is not None and _held_out(s.text, dev_share))]
-    counts = _write(kept, mapping, output, only)
+    counts = _write(kept, mapping, output, only, mask_others)
     if dev_output is not None:
-        dev_counts = _write(held, mapping, dev_output, only)
+        dev_counts = _write(held, mapping, dev_output, only, mask_others)
         counts.update({f"dev_{k}": v for k, v in dev_counts.items()})
     return counts
 
@@ -87,8 +90,8 @@ def _held_out(text: str, share: float) -> bool:
 
 
 def _write(sentences: list[Sentence], mapping: dict[str, str], output: Path,
-           only: Iterable[str] | None) -> Counter[str]:
-    db, counts = to_docbin(sentences, mapping, only=only)
+           only: Iterable[str] | None, mask_others: bool) -> Counter[str]:
+    db, counts = to_docbin(sentences, mapping, only=only, mask_others=mask_others)
     output.parent.mkdir(parents=True, exist_ok=True)
     db.to_disk(output)
     return counts

@@ -15,7 +15,7 @@ import spacy
 from spacy.tokens import DocBin
 
 from ..stages.hanlp_ner import import_hanlp
-from .train import MODEL_META, sha256
+from .train import MODEL_META, data_hash
 
 
 def docbin_to_tsv(source: Path, target: Path) -> int:
@@ -51,13 +51,7 @@ def train_hanlp_ner(train: Path, dev: Path, output: Path, *, epochs: int = 20,
                   tagging_scheme="BIO", **options)
     meta = {"backend": "hanlp", "hanlp_version": "2.1.5", "epochs": epochs, "settings": options,
             "labels": sorted({t.split("-", 1)[1] for t in model.vocabs["tag"].idx_to_token if "-" in t}),
-            "data": {"train": {"path": train.name, "sha256": _hash(train)},
-                     "dev": {"path": dev.name, "sha256": _hash(dev)}}}
+            "data": {"train": {"path": train.name, "sha256": data_hash(train)},
+                     "dev": {"path": dev.name, "sha256": data_hash(dev)}}}
     (output / MODEL_META).write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
     return meta
-
-
-def _hash(path: Path) -> str:
-    if path.is_dir():
-        return ",".join(sha256(p) for p in sorted(path.glob("*.spacy")))
-    return sha256(path)

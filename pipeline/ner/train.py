@@ -30,6 +30,13 @@ def sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def data_hash(path: Path) -> str:
+    """sha256 of a .spacy file, or of each .spacy file of a folder (comma-joined)."""
+    if path.is_dir():
+        return ",".join(f"{p.name}:{sha256(p)}" for p in sorted(path.glob("*.spacy")))
+    return sha256(path)
+
+
 def train_ner(config: Path, train: Path, dev: Path, output: Path, *,
               overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Train with ``config`` on ``train``/``dev`` (.spacy) and write the best model to ``output``."""
@@ -61,8 +68,8 @@ def describe(model_dir: Path, *, config: Path, train: Path, dev: Path, overrides
         "labels": labels,
         "config": str(config),
         "overrides": {k: str(v) for k, v in overrides.items()},
-        "data": {"train": {"path": train.name, "sha256": sha256(train)},
-                 "dev": {"path": dev.name, "sha256": sha256(dev)}},
+        "data": {"train": {"path": train.name, "sha256": data_hash(train)},
+                 "dev": {"path": dev.name, "sha256": data_hash(dev)}},
         "scores": spacy_meta.get("performance", {}),
     }
 

@@ -59,17 +59,20 @@ def test_data_gold_articles_label_names_titles_places(tmp_path: Path) -> None:
     assert {(sent.text[s:e], l) for s, e, l in sent.spans} == {("陈远航", "PERSON"), ("委书记", "TITLE"), ("石坳镇", "PLACE")}
 
 
-def test_convert_maps_labels_and_masks_other_families(tmp_path: Path) -> None:
+def test_convert_keeps_a_family_and_masks_unmapped_labels(tmp_path: Path) -> None:
     rec = {"text": "青禾镇镇长林怀远说", "label": {"name": {"林怀远": [[5, 7]]}, "position": {"镇长": [[3, 4]]},
-                                            "address": {"青禾镇": [[0, 2]]}}}
+                                            "scene": {"青禾镇": [[0, 2]]}}}
     src = _write(tmp_path / "c.json", json.dumps(rec, ensure_ascii=False) + "\n")
-    out = tmp_path / "t.spacy"
-    counts = convert(src, "cluener", out, only=["TITLE"])
+    counts = convert(src, "cluener", tmp_path / "t.spacy", only=["TITLE"])
     assert counts["TITLE"] == 1 and counts["PERSON"] == 0
-    [doc] = _docs(out)
+    [doc] = _docs(tmp_path / "t.spacy")
     assert [(e.text, e.label_) for e in doc.ents] == [("镇长", "TITLE")]
-    # the name and the address are unknown (missing), not "O"
-    assert [t.ent_iob_ for t in doc] == ["", "", "", "B", "I", "", "", "", "O"]
+    # "scene" has no project label: unknown (missing); the name is annotated
+    # by CLUENER, so it is not a TITLE: "O"
+    assert [t.ent_iob_ for t in doc] == ["", "", "", "B", "I", "O", "O", "O", "O"]
+    convert(src, "cluener", tmp_path / "m.spacy", only=["TITLE"], mask_others=True)
+    [masked] = _docs(tmp_path / "m.spacy")
+    assert [t.ent_iob_ for t in masked] == ["", "", "", "B", "I", "", "", "", "O"]
 
 
 def test_convert_dev_split_is_deterministic(tmp_path: Path) -> None:
