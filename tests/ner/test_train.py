@@ -51,6 +51,8 @@ def test_train_ner_reduced_trains_saves_loads_predicts(tmp_path: Path) -> None:
     meta = read_model_meta(model)
     assert set(meta["labels"]) == {"PERSON", "PLACE"}
     assert len(meta["data"]["train"]["sha256"]) == 64 and "ents_f" in meta["scores"]
+    strings = json.loads((model / "vocab" / "strings.json").read_text(encoding="utf-8"))
+    assert not [s for s in strings if len(s) == 2 and not s.isascii()]  # bigram strings pruned
     nlp = spacy.load(model)
     doc = nlp("石坳镇镇长林怀远表示工作扎实")
     assert all(e.label_ in {"PERSON", "PLACE"} for e in doc.ents)
