@@ -67,3 +67,21 @@ def test_train_ner_learns_names(tmp_path: Path) -> None:
     model = _train(tmp_path, 400, slow)
     meta = json.loads((model / MODEL_META).read_text(encoding="utf-8"))
     assert meta["scores"]["ents_f"] > 0.8
+
+
+def test_cli_convert_and_ner_evaluate_json(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    model = _train(tmp_path, 40, TINY)
+    runner = CliRunner()
+    res = runner.invoke(app, ["data", "convert", str(tmp_path / "dev.bio"), str(tmp_path / "x.spacy"),
+                              "--format", "bio", "--source", "msra"])
+    assert res.exit_code == 0 and "PERSON" in res.stdout
+    res = runner.invoke(app, ["ner", "evaluate", "--data", str(tmp_path / "dev.bio"), "--format", "msra",
+                              "--model", str(model), "--json"])
+    assert res.exit_code == 0, res.stdout
+    summary = json.loads(res.stdout.strip().splitlines()[-1])
+    assert set(summary) == {"overall", "labels"} and set(summary["labels"]) == {"PERSON", "PLACE"}
+    assert all(0.0 <= v["f1"] <= 1.0 for v in summary["labels"].values())
