@@ -253,9 +253,8 @@ class RelationExtractor:
             return recipient
         before = scope.place_before_in_sentence(q.start)
         if before is not None and before.place is not None:
-            how = "scope.explicit" if before.how == "scope.explicit" else before.how
-            return Resolution(before.place, how if how != "scope.explicit" else "scope.same_sentence",
-                              before.mention)
+            how = "scope.same_sentence" if before.how == "scope.explicit" else before.how
+            return Resolution(before.place, how, before.mention)
         return scope.focus(q.start)
 
     def _recipient(self, text: str, q: Quantity, scope: ScopeIndex) -> Resolution | None:
