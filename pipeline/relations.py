@@ -202,13 +202,16 @@ class RelationExtractor:
                 names.add(m.text)
         return names | self._repeated_names(text)
 
+    @cached_property
+    def _surname_re(self) -> re.Pattern[str]:
+        return re.compile(f"[{re.escape(self.persons.rules.surnames)}]")
+
     def _repeated_names(self, text: str) -> set[str]:
         counts: dict[str, int] = {}
-        for i, ch in enumerate(text):
-            if ch in self.persons.rules.surnames:
-                cand = self.persons.name_at(text, i, skip_gap=False)
-                if cand is not None and len(cand.text) == 3:
-                    counts[cand.text] = counts.get(cand.text, 0) + 1
+        for m in self._surname_re.finditer(text):
+            cand = self.persons.name_at(text, m.start(), skip_gap=False)
+            if cand is not None and len(cand.text) == 3:
+                counts[cand.text] = counts.get(cand.text, 0) + 1
         return {n for n, c in counts.items() if c >= self.rules.min_person_repeats}
 
     def _place_for_title(self, text: str, title: Mention, scope: ScopeIndex,

@@ -9,6 +9,7 @@ original text.
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from .textprep import PreparedText, load_chrome_rules, prepare_text
 
 
 SEGMENTERS = ("char", "jieba", "pkuseg")
+_CHARS = re.compile(r"\s+|\S")
 
 
 class PreparingTokenizer:
@@ -39,7 +41,14 @@ class PreparingTokenizer:
 
     def __call__(self, text: str) -> Doc:
         prepared = prepare_text(text, rules=self.chrome)
-        doc = self.inner(prepared.text)
+        if self.segmenter == "char":
+            # One token per character, a whitespace run is one token; the same
+            # tokens as spaCy's char segmenter but without its per-character
+            # alignment pass (a fifth of the rules-only run time).
+            words = _CHARS.findall(prepared.text)
+            doc = Doc(self.inner.vocab, words=words, spaces=[False] * len(words))
+        else:
+            doc = self.inner(prepared.text)
         doc._.prepared = prepared
         return doc
 
