@@ -126,10 +126,25 @@ def process(nlp: Language, items: Iterable[Any], *, batch_size: int = 32) -> Ite
 
 
 def _flush(nlp: Language, batch: list[Any], batch_size: int) -> Iterator[Article]:
+    """Process a batch; if anything in it fails, redo it one article at a time so
+    only the failing article becomes an error record and the run goes on."""
     if not batch:
         return
-    for src, doc in zip(batch, nlp.pipe((s.text for s in batch), batch_size=batch_size)):
-        yield to_article(doc, id=src.id, origin=src.origin, url=src.url)
+    try:
+        docs = list(nlp.pipe((s.text for s in batch), batch_size=batch_size))
+        records = [to_article(doc, id=src.id, origin=src.origin, url=src.url) for src, doc in zip(batch, docs)]
+    except Exception:  # noqa: BLE001 - a bug on one article must not lose the batch
+        records = [_one(nlp, src) for src in batch]
+    yield from records
+
+
+def _one(nlp: Language, src: Any) -> Article:
+    try:
+        return to_article(nlp(src.text), id=src.id, origin=src.origin, url=src.url)
+    except Exception as exc:  # noqa: BLE001
+        err = ErrorRecord(stage="pipeline", reason=f"{type(exc).__name__}: {exc}"[:500], origin=src.origin,
+                          hint="this is a bug in zh-news-ie; please report it with the article")
+        return Article(id=src.id, origin=src.origin, url=src.url, errors=[err], ok=False)
 
 
 def run(inputs: Sequence[Path | str], *, nlp: Language | None = None) -> Iterator[Article]:

@@ -76,3 +76,24 @@ def test_e2e_corpus_micro_f1_floor(nlp: Language) -> None:
     golds = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((CORPUS / "gold").glob("*.json"))]
     preds = {g["id"]: api.extract(g["text"], id=g["id"], nlp=nlp).model_dump() for g in golds}
     assert score(golds, preds)["micro_f1"] >= 0.9
+
+
+def test_e2e_a_crashing_article_becomes_an_error_record(nlp: Language, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pipeline.io.readers import SourceArticle
+
+    stage = nlp.get_pipe("numbers")
+    original = stage.__call__
+
+    def flaky(doc):
+        if "爆炸" in doc.text:
+            raise RuntimeError("boom")
+        return original(doc)
+
+    monkeypatch.setattr(type(stage), "__call__", lambda self, doc: flaky(doc))
+    items = [SourceArticle(id=f"a{i}", text=t, origin=f"t{i}") for i, t in
+             enumerate(["青禾镇有贫困户12户。", "这一篇会爆炸。", "柳湾村有村民300人。"])]
+    records = list(api.process(nlp, items))
+    assert [r.id for r in records] == ["a0", "a1", "a2"]
+    assert [r.ok for r in records] == [True, False, True]
+    assert records[1].errors[0].stage == "pipeline" and "boom" in records[1].errors[0].reason
+    assert records[0].counts and records[2].counts
