@@ -99,7 +99,8 @@ class RelationExtractor:
         c = self.rules.confidence
         return {"scope.explicit": c.explicit, "scope.same_sentence": c.same_sentence,
                 "scope.section_header": c.section_header, "scope.article_title": c.article_title,
-                "scope.focus": c.focus, "scope.paragraph": c.focus}
+                "scope.focus": c.focus, "scope.paragraph": c.focus, "scope.most_salient": c.focus,
+                "scope.recipient": c.same_sentence, "scope.topic": c.article_title}
 
     def confidence(self, how: str) -> float:
         return self._conf.get(how, self.rules.confidence.fallback)
@@ -126,7 +127,7 @@ class RelationExtractor:
                 if t.text.startswith("原"):
                     continue
                 res = self._place_for_title(text, t, scope, inherited)
-                if res.mention is not None and not res.how.startswith("scope.level"):
+                if res.mention is not None:
                     inherited = res
                 ev = FactEvidence(f"official.{name.rule}", min(t.start, name.start),
                                   max(t.end, name.end), self.confidence(res.how))
@@ -149,13 +150,13 @@ class RelationExtractor:
             if chains:
                 prev = chains[-1][-1]
                 gap = text[prev.end:t.start]
-                if self._is_chain_gap(text, gap, prev.end):
+                if self._is_chain_gap(gap):
                     chains[-1].append(t)
                     continue
             chains.append([t])
         return chains
 
-    def _is_chain_gap(self, text: str, gap: str, at: int) -> bool:
+    def _is_chain_gap(self, gap: str) -> bool:
         if gap in self.rules.chain_separators:
             return True
         # a place written before the next title: 、望湖村第一书记 / ,兼望湖村第一书记
