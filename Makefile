@@ -6,7 +6,7 @@
 #   make test-all   every test, slow ones included
 #   make bench      throughput and memory on a synthetic 1M-character corpus
 #   make dev-score  score the pipeline on ../shared/eval/dev (skipped without ../shared)
-#   make train-ner  retrain the shipped NER models from ../shared/data/ner (CPU, about an hour)
+#   make train-ner  retrain the shipped NER models from ../shared/data/ner (one CPU core: ~1.5 h)
 #   make clean      remove outputs and caches (keeps .venv; rm -rf .venv to rebuild it)
 
 SHELL := /bin/bash
@@ -67,7 +67,7 @@ clean:
 NER_DATA ?= $(SHARED)/data/ner
 NER_BUILD := build/ner
 NEWS_STEPS ?= 7000
-TITLE_STEPS ?= 3000
+CLUENER_STEPS ?= 4000
 MODELS_OUT ?= models
 # extra --set options for both trainings (e.g. a quick smoke run)
 NER_SET ?=
@@ -76,8 +76,8 @@ train-ner: venv
 	@test -d "$(NER_DATA)" || { echo "train-ner: $(NER_DATA) not found" >&2; exit 2; }
 	rm -rf $(NER_BUILD)
 	$(BIN)/pipeline data convert $(NER_DATA)/msra/msra_train_bio $(NER_BUILD)/news/train/msra.spacy --format bio --source msra --dev-output $(NER_BUILD)/news/dev/msra.spacy --dev-share 0.05
-	$(BIN)/pipeline data convert $(NER_DATA)/cluener2020/train.json $(NER_BUILD)/title/train/cluener.spacy --format cluener --only TITLE
-	$(BIN)/pipeline data convert $(NER_DATA)/resume/train.char.bmes $(NER_BUILD)/title/train/resume.spacy --format bmes --only TITLE
-	$(BIN)/pipeline data convert $(NER_DATA)/cluener2020/dev.json $(NER_BUILD)/title/dev/cluener.spacy --format cluener --only TITLE
+	$(BIN)/pipeline data convert $(NER_DATA)/cluener2020/train.json $(NER_BUILD)/cluener/train/cluener.spacy --format cluener --only PERSON,TITLE
+	$(BIN)/pipeline data convert $(NER_DATA)/resume/train.char.bmes $(NER_BUILD)/cluener/train/resume.spacy --format bmes --only PERSON,TITLE
+	$(BIN)/pipeline data convert $(NER_DATA)/cluener2020/dev.json $(NER_BUILD)/cluener/dev/cluener.spacy --format cluener --only PERSON,TITLE
 	OMP_NUM_THREADS=1 $(BIN)/pipeline train ner --config configs/ner.cfg --train $(NER_BUILD)/news/train --dev $(NER_BUILD)/news/dev --output $(MODELS_OUT)/ner-news --set training.max_steps=$(NEWS_STEPS) --set corpora.dev.limit=1000 $(NER_SET)
-	OMP_NUM_THREADS=1 $(BIN)/pipeline train ner --config configs/ner.cfg --train $(NER_BUILD)/title/train --dev $(NER_BUILD)/title/dev --output $(MODELS_OUT)/ner-title --set training.max_steps=$(TITLE_STEPS) --set training.eval_frequency=500 --set components.tok2vec.model.encode.width=96 --set 'components.tok2vec.model.embed.rows=[6000,12000,12000,50]' $(NER_SET)
+	OMP_NUM_THREADS=1 $(BIN)/pipeline train ner --config configs/ner.cfg --train $(NER_BUILD)/cluener/train --dev $(NER_BUILD)/cluener/dev --output $(MODELS_OUT)/ner-cluener --set training.max_steps=$(CLUENER_STEPS) --set training.eval_frequency=500 --set components.tok2vec.model.encode.width=96 --set 'components.tok2vec.model.embed.rows=[6000,12000,12000,50]' $(NER_SET)
