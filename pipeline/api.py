@@ -69,8 +69,6 @@ def load(config: Path | str | None = None, *, overrides: dict[str, Any] | None =
         nlp = spacy.util.load_model_from_config(cfg, auto_fill=True, validate=True)
     except ConfigValidationError as exc:
         raise ConfigError(f"invalid pipeline config {where}: {_one_line(exc)}") from None
-    except ConfigError:
-        raise
     except (ValueError, KeyError, TypeError) as exc:
         raise ConfigError(f"invalid pipeline config {where}: {_one_line(exc)}") from None
     check_order(nlp)
@@ -243,17 +241,11 @@ def stage_view(doc: Doc, stage: str) -> dict:
     for field in ("places", "titles", "persons", "quantities"):
         value = getattr(doc._, field)
         if value is not None:
-            view[field] = [m.__class__.__name__ and {s: getattr(m, s) for s in m.__slots__} for m in value]
+            view[field] = [dataclasses.asdict(m) for m in value]
     if doc._.scope is not None:
         view["sections"] = [{"start": s, "place": p.text} for s, p in doc._.scope.sections]
     for field in ("officials", "facts"):
         value = getattr(doc._, field)
         if value is not None:
-            view[field] = [_as_dict(f) for f in value]
+            view[field] = [dataclasses.asdict(f) for f in value]
     return view
-
-
-def _as_dict(obj: Any) -> Any:
-    if hasattr(obj, "__slots__"):
-        return {s: _as_dict(getattr(obj, s)) for s in obj.__slots__}
-    return obj

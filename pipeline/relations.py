@@ -6,8 +6,9 @@ them as a spaCy component.  Patterns and cue words live in
 """
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -17,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .entities.lexicon import default_rules_dir
 from .entities.mention import Mention
-from .entities.persons import PersonFinder
+from .entities.persons import NAME_GAP, PersonFinder
 from .quantities import Quantity
 from .rulefiles import load_yaml
 from .scope import Resolution, ScopeIndex
@@ -114,7 +115,7 @@ class RelationExtractor:
         where they start right after a title; the surname rules decide otherwise.
         """
         titles = _outermost(titles)
-        known = self._known_names(text, titles)
+        known = functools.cache(lambda: self._known_names(text, titles))  # only 当选/担任 need it
         by_start = {m.start: m for m in model_persons if 2 <= len(m.text) <= 4}
         out: list[OfficialFact] = []
         for chain in self._chains(text, titles):
@@ -137,7 +138,7 @@ class RelationExtractor:
     @staticmethod
     def _model_name_after(text: str, title: Mention, by_start: dict[int, Mention]) -> Mention | None:
         pos = title.end
-        while pos < len(text) and text[pos] in " \u3000“”\"'‘’「」【】:：的":
+        while pos < len(text) and text[pos] in NAME_GAP:
             pos += 1
         m = by_start.get(pos)
         if m is None or not all("\u4e00" <= ch <= "\u9fff" for ch in m.text):
@@ -165,7 +166,7 @@ class RelationExtractor:
                 return not any(c in gap[len(sep):] for c in ",，。；;、")
         return False
 
-    def _name_for_chain(self, text: str, chain: list[Mention], known: set[str]) -> Mention | None:
+    def _name_for_chain(self, text: str, chain: list[Mention], known: Callable[[], set[str]]) -> Mention | None:
         last = chain[-1]
         after = self.persons.name_at(text, last.end)
         if after is not None:
@@ -181,7 +182,7 @@ class RelationExtractor:
                 return before
         return self._appointed(text, first, known)
 
-    def _appointed(self, text: str, title: Mention, known: set[str]) -> Mention | None:
+    def _appointed(self, text: str, title: Mention, known: Callable[[], set[str]]) -> Mention | None:
         """李林当选村党支部书记 / 杨宏辉…担任第一书记: the subject holds the title."""
         window = text[max(0, title.start - 14):title.start]
         verbs = [v for v in self.persons.rules.appointment_verbs if v in window]
@@ -189,7 +190,7 @@ class RelationExtractor:
             return None
         sent_start = max(text.rfind(c, 0, title.start) for c in "。！？\n")
         best = None
-        for name in known:
+        for name in known():
             i = text.rfind(name, sent_start + 1, title.start)
             if i >= 0 and (best is None or i > best.start):
                 best = Mention(i, i + len(name), "PERSON", name, "person.appointed")

@@ -45,6 +45,9 @@ class ScopeIndex:
     _named: list[Mention] = field(default_factory=list)
     _named_starts: list[int] = field(default_factory=list)
     _sent_starts: list[int] = field(default_factory=list)
+    _section_starts: list[int] = field(default_factory=list)
+    _attributable: list[Mention] = field(default_factory=list)
+    _attributable_starts: list[int] = field(default_factory=list)
     _focus: list[tuple[int, Mention]] = field(default_factory=list)
     _bare: dict[str, Mention | None] = field(default_factory=dict)
 
@@ -57,6 +60,10 @@ class ScopeIndex:
         index._named = [p for p in index.places if not p.anaphor and not _is_background(text, p)]
         index._named_starts = [p.start for p in index._named]
         index.sections = find_sections(text, index._named)
+        index._section_starts = [s for s, _ in index.sections]
+        index._attributable = [p for p in index.places
+                               if (p.anaphor or not _is_background(text, p)) and not index.names_org(p)]
+        index._attributable_starts = [p.start for p in index._attributable]
         return index
 
     def sentence_at(self, pos: int) -> tuple[int, int]:
@@ -66,8 +73,7 @@ class ScopeIndex:
 
     def section_place(self, pos: int) -> Mention | None:
         """The header place of the section holding ``pos``."""
-        starts = [s for s, _ in self.sections]
-        i = bisect.bisect_right(starts, pos) - 1
+        i = bisect.bisect_right(self._section_starts, pos) - 1
         return self.sections[i][1] if i >= 0 else None
 
     def note_fact(self, pos: int, mention: Mention | None) -> None:
@@ -137,11 +143,13 @@ class ScopeIndex:
     def place_before_in_sentence(self, pos: int) -> Resolution | None:
         """The closest place (named or anaphor) before ``pos`` in its sentence."""
         sent_start, _ = self.sentence_at(pos)
-        cands = [p for p in self.places if sent_start <= p.start and p.end <= pos
-                 and (p.anaphor or not _is_background(self.text, p)) and not self.names_org(p)]
-        if not cands:
-            return None
-        return self.resolve_mention(cands[-1])
+        i = bisect.bisect_left(self._attributable_starts, pos)
+        for p in reversed(self._attributable[:i]):
+            if p.start < sent_start:
+                break
+            if p.end <= pos:
+                return self.resolve_mention(p)
+        return None
 
     def names_org(self, p: Mention) -> bool:
         """True when the place opens an organisation name (中江县水利局)."""

@@ -14,7 +14,7 @@ from .lexicon import PersonRules
 from .mention import Mention
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_GAP = " \u3000\"“”'‘’「」【】:：\t的"
+NAME_GAP = " \u3000\"“”'‘’「」【】:：\t的"
 
 
 @dataclass
@@ -48,7 +48,7 @@ class PersonFinder:
     def name_at(self, text: str, pos: int, *, skip_gap: bool = True) -> Mention | None:
         """The person name starting at ``pos`` (after optional spaces/quotes), if any."""
         if skip_gap:
-            while pos < len(text) and text[pos] in _GAP:
+            while pos < len(text) and text[pos] in NAME_GAP:
                 pos += 1
         surname_len = 2 if text[pos:pos + 2] in self.rules.compound_surnames else 1
         if surname_len == 1 and text[pos:pos + 1] not in self._surnames:

@@ -61,7 +61,7 @@ def to_spans(doc: Doc, mentions: list[Mention]) -> list[Span]:
 @Language.factory(
     "zh_news_entities",
     assigns=["doc._.places", "doc._.titles", "doc._.persons", "doc.spans"],
-    default_config={"rules_dir": None, "spans_key": "candidates"},
+    default_config=EntitySettings().model_dump(),
 )
 def make_entities(nlp: Language, name: str, rules_dir: str | None, spans_key: str) -> RuleEntities:
     return RuleEntities(EntitySettings(rules_dir=rules_dir, spans_key=spans_key))

@@ -63,9 +63,7 @@ class HanlpNer(StatisticalNer):
     "zh_news_hanlp_ner",
     requires=["doc._.places", "doc._.titles"],
     assigns=["doc._.persons", "doc._.model_titles", "doc.spans"],
-    default_config={"models": [], "labels": ["PERSON", "TITLE", "PLACE", "ORG"], "label_map": DEFAULT_LABEL_MAP,
-                    "triggers": [],
-                    "all_sentences": False, "window": 10, "spans_key": "candidates"},
+    default_config={**NerSettings().model_dump(), "label_map": DEFAULT_LABEL_MAP},
 )
 def make_hanlp_ner(nlp: Language, name: str, models: list[str], labels: list[str], label_map: dict[str, str],
                    triggers: list[str], all_sentences: bool, window: int, spans_key: str) -> HanlpNer:

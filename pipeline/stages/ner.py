@@ -122,9 +122,7 @@ def _masked(m: Mention, doc: Doc) -> bool:
     "zh_news_ner",
     requires=["doc._.places", "doc._.titles"],
     assigns=["doc._.persons", "doc._.model_titles", "doc.spans"],
-    default_config={"models": [], "labels": ["PERSON", "TITLE", "PLACE", "ORG"],
-                    "triggers": [],
-                    "all_sentences": False, "window": 10, "spans_key": "candidates"},
+    default_config=NerSettings().model_dump(),
 )
 def make_ner(nlp: Language, name: str, models: list[str], labels: list[str], triggers: list[str],
              all_sentences: bool, window: int, spans_key: str) -> StatisticalNer:

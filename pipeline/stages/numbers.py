@@ -45,7 +45,7 @@ class Numbers:
 @Language.factory(
     "zh_news_numbers",
     assigns=["doc._.quantities", "doc.spans"],
-    default_config={"tables": None, "spans_key": "quantities"},
+    default_config=NumberSettings().model_dump(),
 )
 def make_numbers(nlp: Language, name: str, tables: str | None, spans_key: str) -> Numbers:
     return Numbers(NumberSettings(tables=tables, spans_key=spans_key))

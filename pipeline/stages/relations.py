@@ -57,7 +57,7 @@ class Relations:
     "zh_news_relations",
     requires=["doc._.titles", "doc._.quantities", "doc._.scope"],
     assigns=["doc._.officials", "doc._.facts"],
-    default_config={"rules_dir": None, "model_titles": False},
+    default_config=RelationSettings().model_dump(),
 )
 def make_relations(nlp: Language, name: str, rules_dir: str | None, model_titles: bool) -> Relations:
     return Relations(RelationSettings(rules_dir=rules_dir, model_titles=model_titles))

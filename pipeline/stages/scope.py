@@ -53,7 +53,7 @@ class Scope:
     "zh_news_scope",
     requires=["doc._.places"],
     assigns=["doc._.scope"],
-    default_config={"rules_dir": None, "use_title": True, "use_breadcrumb": True},
+    default_config=ScopeSettings().model_dump(),
 )
 def make_scope(nlp: Language, name: str, rules_dir: str | None, use_title: bool,
                use_breadcrumb: bool) -> Scope:
