@@ -235,6 +235,10 @@ def ner_evaluate(
                                "labels": {k: {m: v[m] for m in ("p", "r", "f1")} for k, v in res["labels"].items()}}))
 
 
+# Command modules that live beside this one register themselves here.
+# (one line each; keep this marker)
+
+
 def main() -> None:
     """Console entry point: user errors become one line and exit status 2."""
     try:
