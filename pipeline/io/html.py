@@ -1,8 +1,10 @@
-"""Turn an HTML page into plain text with the standard-library HTML parser.
+"""Turn an HTML page into plain text with a real HTML5 parser (selectolax/lexbor).
 
 Only the visible text of the page is kept: scripts, styles, navigation,
 page headers and footers, asides and forms are dropped; block elements start
-a new line; entities are decoded.  Web chrome that survives (breadcrumbs,
+a new line (paragraph breaks are kept); entities are decoded by the parser;
+``<pre>`` keeps its line breaks.  The tree is walked without recursion, so
+deeply nested pages cannot exhaust the stack.  Web chrome that survives (breadcrumbs,
 share prompts, copyright lines) is removed later by :mod:`pipeline.textprep`,
 which also records the offsets.
 """
@@ -10,7 +12,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from html.parser import HTMLParser
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 __all__ = ["HtmlText", "extract_html", "html_to_text"]
 
@@ -41,48 +44,59 @@ class HtmlText:
     url: str | None
 
 
-class _TextCollector(HTMLParser):
-    """Collects text per block; see :func:`extract_html`."""
+class _TextCollector:
+    """Collects text per block while walking the parsed tree; see :func:`extract_html`."""
 
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
         self.blocks: list[list[str]] = [[]]
-        self.skipping: list[str] = []
         self.article_depth = 0
         self.pre_depth = 0
-        self.url: str | None = None
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._note_url(tag, dict(attrs))
-        if tag == "body":  # an unclosed <head> ends here
-            self.skipping.clear()
-        if self.skipping:
-            if tag in SKIPPED:
-                self.skipping.append(tag)
-            return
-        if tag in SKIPPED and not (tag in KEPT_INSIDE_ARTICLE and self.article_depth):
-            self.skipping.append(tag)
-            return
+    def walk(self, root: LexborNode) -> None:
+        stack: list[tuple[LexborNode, bool]] = [(root, False)]
+        while stack:
+            node, leaving = stack.pop()
+            tag = node.tag or ""
+            if leaving:
+                self._leave(tag)
+                continue
+            if tag == "-text":
+                self._data(node.text_content or "")
+                continue
+            if tag.startswith("-") or tag == "#document":  # comments, doctype; the document node
+                if tag == "#document":
+                    self._push_children(node, stack)
+                continue
+            if tag in SKIPPED and not (tag in KEPT_INSIDE_ARTICLE and self.article_depth):
+                continue
+            self._enter(tag)
+            stack.append((node, True))
+            self._push_children(node, stack)
+
+    @staticmethod
+    def _push_children(node: LexborNode, stack: list[tuple[LexborNode, bool]]) -> None:
+        children = []
+        child = node.child
+        while child is not None:
+            children.append(child)
+            child = child.next
+        stack.extend((c, False) for c in reversed(children))
+
+    def _enter(self, tag: str) -> None:
         if tag == "article":
             self.article_depth += 1
         if tag == "pre":
             self.pre_depth += 1
         self._break(tag)
 
-    def handle_endtag(self, tag: str) -> None:
-        if self.skipping:
-            if self.skipping[-1] == tag:
-                self.skipping.pop()
-            return
+    def _leave(self, tag: str) -> None:
         if tag == "article" and self.article_depth:
             self.article_depth -= 1
         if tag == "pre" and self.pre_depth:
             self.pre_depth -= 1
         self._break(tag)
 
-    def handle_data(self, data: str) -> None:
-        if self.skipping:
-            return
+    def _data(self, data: str) -> None:
         if self.pre_depth:
             lines = data.split("\n")
             self.blocks[-1].append(lines[0])
@@ -96,13 +110,16 @@ class _TextCollector(HTMLParser):
         elif tag in CELLS:
             self.blocks[-1].append(" ")
 
-    def _note_url(self, tag: str, attrs: dict[str, str | None]) -> None:
-        if self.url is not None:
-            return
-        if tag == "link" and (attrs.get("rel") or "").lower() == "canonical":
-            self.url = attrs.get("href") or None
-        elif tag == "meta" and (attrs.get("property") or "").lower() == "og:url":
-            self.url = attrs.get("content") or None
+
+def _canonical_url(tree: LexborHTMLParser) -> str | None:
+    for node in tree.css("link, meta"):
+        attrs = node.attributes
+        if node.tag == "link" and "canonical" in (attrs.get("rel") or "").lower().split():
+            if attrs.get("href"):
+                return attrs["href"]
+        elif node.tag == "meta" and (attrs.get("property") or "").lower() == "og:url" and attrs.get("content"):
+            return attrs["content"]
+    return None
 
 
 def _clean_block(parts: list[str]) -> str:
@@ -112,11 +129,24 @@ def _clean_block(parts: list[str]) -> str:
 
 def extract_html(html: str) -> HtmlText:
     """Visible text of ``html`` (one line per block, no blank lines) and its URL."""
-    parser = _TextCollector()
-    parser.feed(html)
-    parser.close()
-    lines = (_clean_block(block) for block in parser.blocks)
-    return HtmlText("\n".join(line for line in lines if line), parser.url)
+    tree = LexborHTMLParser(html.replace("\x00", "\ufffd"))
+    text = _visible_text(tree)
+    if not text:
+        # An unclosed <title> swallows the rest of the page as text (HTML5
+        # parsing, as browsers do); read what it swallowed as markup.
+        title = tree.css_first("title")
+        swallowed = title.text(deep=True) if title is not None else ""
+        if "<" in swallowed:  # the title itself is what comes before the first tag
+            text = _visible_text(LexborHTMLParser(swallowed[swallowed.index("<"):]))
+    return HtmlText(text, _canonical_url(tree))
+
+
+def _visible_text(tree: LexborHTMLParser) -> str:
+    collector = _TextCollector()
+    if tree.root is not None:
+        collector.walk(tree.root)
+    lines = (_clean_block(block) for block in collector.blocks)
+    return "\n".join(line for line in lines if line)
 
 
 def html_to_text(html: str) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from .decoding import SAMPLE_BYTES, DecodeProblem, decode_bytes, detect_encoding, text_problem
 from .html import extract_html
 
 __all__ = ["ACCEPTED_SUFFIXES", "InputFailure", "SourceArticle", "iter_inputs"]
@@ -23,10 +24,8 @@ __all__ = ["ACCEPTED_SUFFIXES", "InputFailure", "SourceArticle", "iter_inputs"]
 ACCEPTED_SUFFIXES = (".txt", ".html", ".htm", ".jsonl")
 _SUFFIX_TEXT = ".txt, .html, .htm or .jsonl files"
 _ACCEPTED_TEXT = f"{_SUFFIX_TEXT}, or directories holding them"
-_BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
-_CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\x0c\x0b") + b"\x7f"
-_CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
-_DECLARED_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_-]+)""", re.IGNORECASE)
+_ENCODING_NAMES = {"utf-8": "UTF-8", "gb18030": "GB18030", "big5": "Big5", "cp950": "Big5", "big5hkscs": "Big5"}
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _JSON_TYPES = {dict: "object", list: "array", str: "string", int: "number", float: "number", bool: "boolean"}
 
 
@@ -125,9 +124,7 @@ def _read_file(path: Path) -> Iterator[SourceArticle | InputFailure]:
 
 
 def _article_from_bytes(data: bytes, path: Path, *, html: bool) -> SourceArticle | InputFailure:
-    decoded = _decode_bytes(data, name=str(path))
-    if isinstance(decoded, _Problem) and html:
-        decoded = _with_declared_charset(decoded, data)
+    decoded = _decode_bytes(data, name=str(path), html=html)
     if isinstance(decoded, _Problem):
         return InputFailure(path.stem, str(path), decoded.reason, decoded.hint)
     url = None
@@ -143,107 +140,23 @@ def _article_from_bytes(data: bytes, path: Path, *, html: bool) -> SourceArticle
 # ---------------------------------------------------------------- decoding
 
 
-def _decode_bytes(data: bytes, *, name: str = "FILE") -> str | _Problem:
-    """Decode article bytes: UTF-8, or UTF-8/UTF-16 with a byte-order mark.
-
-    Returns the text, or a problem (empty, binary, not UTF-8) with a hint;
-    ``name`` is used in the hint's conversion command.
-    """
-    if not data.strip():
-        return _Problem("empty file", "the file holds no text (or only whitespace); remove it or fill it")
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            try:
-                return _check_text(data.decode(encoding))
-            except UnicodeDecodeError as exc:
-                hint = f"it starts with a {encoding} byte-order mark but byte {exc.start} is invalid; save it as UTF-8"
-                return _Problem("not UTF-8", hint)
-    sample = data[:8192]
-    if b"\x00" in sample or _share_of_control_bytes(sample) > 0.1:
-        return _Problem("binary file", _binary_hint(sample, name))
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return _Problem("not UTF-8", _encoding_hint(data, exc.start, name))
-    return _check_text(text)
+def _decode_bytes(data: bytes, *, name: str = "FILE", html: bool = False) -> str | _Problem:
+    """Decode article bytes (see :mod:`pipeline.io.decoding`); a problem carries a hint."""
+    decoded = decode_bytes(data, name=name, html=html)
+    if isinstance(decoded, DecodeProblem):
+        return _Problem(decoded.reason, decoded.hint)
+    return decoded.text
 
 
 def _check_text(text: str) -> str | _Problem:
-    if not text.strip():
-        return _Problem("empty file", "the file holds no text (or only whitespace); remove it or fill it")
-    sample = text[:8192]
-    if "\x00" in sample or len(_CONTROL_CHARS.findall(sample)) > 0.1 * len(sample):
-        return _Problem("binary file", "it decodes to mostly control characters, so it is not a text file")
-    return text
+    problem = text_problem(text)
+    return text if problem is None else _Problem(problem.reason, problem.hint)
 
 
-def _binary_hint(sample: bytes, name: str) -> str:
-    for encoding in ("utf-16-le", "utf-16-be"):
-        text = _try_decode(sample, encoding)
-        if text and len(_CONTROL_CHARS.findall(text)) <= 0.01 * len(text) and any(ord(c) > 0x2E80 for c in text):
-            iconv = encoding.upper().replace("-LE", "LE").replace("-BE", "BE")
-            return (f"it looks like {iconv} without a byte-order mark; convert it with: "
-                    f"iconv -f {iconv} -t UTF-8 {name} > {name}.utf8")
-    return "it holds NUL or control bytes, so it is not a text file; check the path"
-
-
-def _share_of_control_bytes(sample: bytes) -> float:
-    return (len(sample) - len(sample.translate(None, _CONTROL_BYTES))) / max(len(sample), 1)
-
-
-def _encoding_hint(data: bytes, bad_byte: int, name: str) -> str:
-    guess = _guess_legacy_encoding(data)
-    if guess is None:
-        return (f"byte {bad_byte} is not valid UTF-8 and the encoding is unknown; convert the file to UTF-8, "
-                f"e.g. iconv -f <ENCODING> -t UTF-8 {name} > {name}.utf8")
-    label, iconv_name = guess
-    return (f"byte {bad_byte} is not valid UTF-8; the file looks like {label}. Convert it with: "
-            f"iconv -f {iconv_name} -t UTF-8 {name} > {name}.utf8")
-
-
-def _guess_legacy_encoding(data: bytes) -> tuple[str, str] | None:
-    """The likely legacy Chinese encoding of ``data``, as (label, iconv name)."""
-    sample = data[:65536]
-    gbk = _try_decode(sample, "gbk")
-    if gbk is not None and _share_encodable(gbk, "gb2312") >= 0.8:
-        return "GBK/GB18030 (simplified Chinese)", "GBK"
-    if _try_decode(sample, "big5") is not None:
-        return "Big5 (traditional Chinese)", "BIG5"
-    if gbk is not None or _try_decode(sample, "gb18030") is not None:
-        return "GB18030/GBK", "GB18030"
-    return None
-
-
-def _try_decode(data: bytes, encoding: str) -> str | None:
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        if exc.start >= len(data) - 4:  # a character cut off by the sample
-            return _try_decode(data[: exc.start], encoding) if exc.start else None
-        return None
-
-
-def _share_encodable(text: str, encoding: str) -> float:
-    """Share of the non-ASCII characters of ``text`` that ``encoding`` can encode."""
-    chars = [c for c in text if ord(c) > 127][:4000]
-    if not chars:
-        return 1.0
-    ok = 0
-    for char in chars:
-        try:
-            char.encode(encoding)
-            ok += 1
-        except UnicodeEncodeError:
-            pass
-    return ok / len(chars)
-
-
-def _with_declared_charset(problem: _Problem, data: bytes) -> _Problem:
-    m = _DECLARED_CHARSET.search(data[:4096])
-    if m is None or problem.reason != "not UTF-8":
-        return problem
-    charset = m.group(1).decode("ascii")
-    return _Problem(problem.reason, f"the page declares charset={charset}; {problem.hint}")
+def _without_surrogates(text: str) -> str:
+    """JSON can spell lone surrogates (\\ud800); they cannot be written back as UTF-8.
+    Each becomes U+FFFD, so offsets do not move."""
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
 
 
 # ---------------------------------------------------------------- JSONL
@@ -268,24 +181,50 @@ def _read_jsonl(path: Path) -> Iterator[SourceArticle | InputFailure]:
 
 
 def _jsonl_lines(path: Path) -> Iterator[tuple[int, str | _Problem]]:
-    """Stream decoded lines; UTF-16 files (with BOM) are decoded as text."""
+    """Stream decoded lines.
+
+    UTF-16 files (with BOM) are decoded as text; otherwise the encoding of
+    the file is UTF-8 unless its first 64 KB are not UTF-8 and the detector
+    finds a legacy encoding (GBK/GB18030, Big5), which then decodes every
+    line.  A line that does not decode becomes a problem on its own.
+    """
     try:
         with path.open("rb") as fh:
-            head = fh.read(2)
+            head = fh.read(SAMPLE_BYTES)
     except OSError as exc:
         yield 1, _Problem("cannot read file", f"{exc.strerror or exc}; check the permissions")
         return
-    if head in (b"\xff\xfe", b"\xfe\xff"):
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         yield from _utf16_lines(path)
         return
+    encoding = _jsonl_encoding(head)
     with path.open("rb") as fh:
         for lineno, raw in enumerate(fh, start=1):
             if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
             try:
-                yield lineno, raw.decode("utf-8")
+                yield lineno, raw.decode(encoding)
             except UnicodeDecodeError as exc:
-                yield lineno, _Problem("not UTF-8", _encoding_hint(raw, exc.start, str(path)))
+                yield lineno, _Problem(f"not {_ENCODING_NAMES.get(encoding, encoding)}",
+                                       _line_hint(raw, exc.start, encoding, str(path)))
+
+
+def _jsonl_encoding(head: bytes) -> str:
+    try:
+        head.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(head) - 4:  # a character cut off by the sample
+            return "utf-8"
+    found = detect_encoding(head[: head.rfind(b"\n") + 1] or head)
+    return found if found in ("gb18030", "big5", "cp950", "big5hkscs") else "utf-8"
+
+
+def _line_hint(raw: bytes, bad_byte: int, encoding: str, name: str) -> str:
+    found = detect_encoding(raw)
+    looks = f"; the line looks like {found.upper()}" if found and found != encoding else ""
+    return (f"byte {bad_byte} of the line is not valid {_ENCODING_NAMES.get(encoding, encoding)}{looks}. "
+            f"Save the whole file in one encoding, e.g. iconv -f {(found or '<ENCODING>').upper()} -t UTF-8")
 
 
 def _utf16_lines(path: Path) -> Iterator[tuple[int, str | _Problem]]:
@@ -314,7 +253,7 @@ def _article_from_record(record: Any, origin: str, fallback_id: str) -> SourceAr
     if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)) or not str(raw_id).strip():
         hint = f'"id" must be a non-empty string or an integer, got {_json_type(raw_id)} {raw_id!r}'
         return InputFailure(fallback_id, origin, 'bad "id"', hint)
-    article_id = str(raw_id).strip()
+    article_id = _without_surrogates(str(raw_id).strip())
     text, url = record.get("text"), record.get("url")
     if "text" not in record:
         return InputFailure(article_id, origin, 'missing "text"', shape)
@@ -326,4 +265,5 @@ def _article_from_record(record: Any, origin: str, fallback_id: str) -> SourceAr
     if isinstance(checked, _Problem):
         reason = "empty text" if checked.reason == "empty file" else "binary text"
         return InputFailure(article_id, origin, reason, checked.hint.replace("the file", '"text"'))
-    return SourceArticle(article_id, text, origin, url)
+    url = _without_surrogates(url) if url is not None else None
+    return SourceArticle(article_id, _without_surrogates(text), origin, url)

@@ -82,21 +82,53 @@ def test_iter_inputs_article_level_failures(tmp_path: Path, data: bytes, reason:
     assert items[1] == SourceArticle("good", TEXT, str(good))
 
 
-def test_iter_inputs_gbk_file_fails_with_conversion_hint(tmp_path: Path) -> None:
-    path = write(tmp_path / "gbk.txt", TEXT.encode("gbk"))
-    [failure] = read_all(path)
-    assert isinstance(failure, InputFailure)
-    assert failure.reason == "not UTF-8"
-    assert "GBK" in failure.hint
-    assert f"iconv -f GBK -t UTF-8 {path}" in failure.hint
+TRAD = "溪口縣政府舉辦會議，發放補助資金。全縣共有貧困戶1200戶。"
 
 
-def test_iter_inputs_big5_file_fails_with_big5_hint(tmp_path: Path) -> None:
-    path = write(tmp_path / "big5.txt", "溪口縣政府舉辦會議，發放補助資金。".encode("big5"))
-    [failure] = read_all(path)
+@pytest.mark.parametrize(
+    ("data", "text"),
+    [
+        pytest.param(TEXT.encode("gbk"), TEXT, id="gbk-short"),
+        pytest.param((TEXT * 50).encode("gbk"), TEXT * 50, id="gbk-long"),
+        pytest.param("青石镇𠀀村新建服务站。".encode("gb18030"), "青石镇𠀀村新建服务站。", id="gb18030-4-byte"),
+        pytest.param(TRAD.encode("big5"), TRAD, id="big5"),
+        pytest.param((TRAD * 50).encode("big5"), TRAD * 50, id="big5-long"),
+        pytest.param(TEXT.encode("utf-16-le"), TEXT, id="utf-16-le-no-bom"),
+        pytest.param(TEXT.encode("utf-16-be"), TEXT, id="utf-16-be-no-bom"),
+        pytest.param(TEXT.encode("utf-32"), TEXT, id="utf-32-bom"),
+        pytest.param(f"标题\r\n{TEXT}\r\n".encode("gbk"), f"标题\r\n{TEXT}\r\n", id="gbk-crlf"),
+    ],
+)
+def test_iter_inputs_decodes_legacy_encodings(tmp_path: Path, data: bytes, text: str) -> None:
+    [article] = read_all(write(tmp_path / "legacy.txt", data))
+    assert isinstance(article, SourceArticle), article
+    assert article.text == text
+
+
+def test_iter_inputs_file_mixing_encodings_is_a_failure_with_byte_offset(tmp_path: Path) -> None:
+    data = (TEXT * 40).encode("gbk") + "縣".encode("big5") + b"\xff\xff"
+    [failure] = read_all(write(tmp_path / "mixed.txt", data))
     assert isinstance(failure, InputFailure)
-    assert failure.reason == "not UTF-8"
-    assert "Big5" in failure.hint and "iconv -f BIG5 -t UTF-8" in failure.hint
+    assert failure.reason == "cannot decode"
+    assert "GB18030/GBK up to byte" in failure.hint and "iconv" in failure.hint
+
+
+def test_iter_inputs_damage_after_the_detection_sample_names_the_byte(tmp_path: Path) -> None:
+    good = (TEXT * 3000).encode("gbk")  # well beyond the 64 KB sample
+    [failure] = read_all(write(tmp_path / "tail.txt", good + b"\x81\x20"))
+    assert isinstance(failure, InputFailure)
+    assert failure.reason == "cannot decode"
+    assert f"byte {len(good)}" in failure.hint
+
+
+def test_iter_inputs_random_high_bytes_are_not_guessed_into_text(tmp_path: Path) -> None:
+    data = bytes((i * 97 + 13) % 128 + 128 for i in range(4000))
+    [item] = read_all(write(tmp_path / "noise.txt", data))
+    # Whatever the detector says, a result must be text, never mojibake full of unassigned code points.
+    if isinstance(item, SourceArticle):
+        assert not any(0xE000 <= ord(c) <= 0xF8FF for c in item.text)
+    else:
+        assert item.reason in ("cannot decode", "binary file")
 
 
 @pytest.mark.parametrize(
@@ -112,13 +144,6 @@ def test_iter_inputs_accepts_byte_order_marks(tmp_path: Path, data: bytes) -> No
     [article] = read_all(write(tmp_path / "bom.txt", data))
     assert isinstance(article, SourceArticle)
     assert article.text == TEXT  # the BOM is not part of the text
-
-
-def test_iter_inputs_utf16_without_bom_is_a_failure(tmp_path: Path) -> None:
-    [failure] = read_all(write(tmp_path / "u16.txt", TEXT.encode("utf-16-le")))
-    assert isinstance(failure, InputFailure)
-    assert failure.reason == "binary file"
-    assert "iconv -f UTF-16LE -t UTF-8" in failure.hint
 
 
 # ---------------------------------------------------------------- directories
@@ -194,7 +219,21 @@ def test_iter_inputs_jsonl_non_utf8_line_fails_alone(tmp_path: Path) -> None:
     items = read_all(path)
     assert [i.id for i in items] == ["g1", "mixed:2", "g3"]
     assert isinstance(items[1], InputFailure) and items[1].reason == "not UTF-8"
-    assert "iconv -f GBK -t UTF-8" in items[1].hint
+    assert "GB18030" in items[1].hint and "iconv" in items[1].hint
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "big5"])
+def test_iter_inputs_jsonl_in_legacy_encoding_is_decoded(tmp_path: Path, encoding: str) -> None:
+    texts = [TEXT if encoding == "gbk" else TRAD, "第二篇" if encoding == "gbk" else "第二篇報導"]
+    body = "\n".join(json.dumps({"id": f"e{i}", "text": t}, ensure_ascii=False) for i, t in enumerate(texts))
+    path = write(tmp_path / "legacy.jsonl", body.encode(encoding))
+    assert [(i.id, i.text) for i in read_all(path)] == [("e0", texts[0]), ("e1", texts[1])]
+
+
+def test_iter_inputs_jsonl_lone_surrogates_become_replacement_chars(tmp_path: Path) -> None:
+    path = write(tmp_path / "s.jsonl", '{"id": "s\\udc00", "text": "甲\\ud800乙", "url": "u\\udfff"}\n')
+    [article] = read_all(path)
+    assert (article.id, article.text, article.url) == ("s\ufffd", "甲\ufffd乙", "u\ufffd")
 
 
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-16"])
@@ -275,9 +314,31 @@ def test_iter_inputs_html_without_text_fails(tmp_path: Path) -> None:
     assert failure.reason == "no text in HTML page"
 
 
-def test_iter_inputs_html_in_gbk_names_declared_charset(tmp_path: Path) -> None:
-    page = f'<html><head><meta charset="gb2312"></head><body><p>{TEXT}</p></body></html>'
-    [failure] = read_all(write(tmp_path / "gb.html", page.encode("gbk")))
-    assert isinstance(failure, InputFailure)
-    assert failure.reason == "not UTF-8"
-    assert "charset=gb2312" in failure.hint and "iconv -f GBK -t UTF-8" in failure.hint
+@pytest.mark.parametrize("encoding", ["gbk", "big5"])
+def test_iter_inputs_html_in_declared_legacy_charset_is_decoded(tmp_path: Path, encoding: str) -> None:
+    text = TEXT if encoding == "gbk" else TRAD
+    charset = "gb2312" if encoding == "gbk" else "big5"
+    page = f'<html><head><meta charset="{charset}"></head><body><p>{text}</p><p>第二段</p></body></html>'
+    [article] = read_all(write(tmp_path / "legacy.html", page.encode(encoding)))
+    assert isinstance(article, SourceArticle)
+    assert article.text == f"{text}\n第二段"
+
+
+def test_iter_inputs_html_with_a_wrong_declared_charset_falls_back_to_detection(tmp_path: Path) -> None:
+    page = f'<html><head><meta charset="big5"></head><body><p>{TEXT * 5}</p></body></html>'
+    [article] = read_all(write(tmp_path / "wrong.html", page.encode("gbk")))
+    assert isinstance(article, SourceArticle)
+    assert article.text == TEXT * 5  # decoded as GBK since Big5 does not fit
+
+
+def test_html_entities_scripts_and_paragraph_breaks() -> None:
+    page = ("<body><script>document.write('<p>脚本</p>')</script><style>p{}</style>"
+            "<nav>首页 &gt; 新闻</nav><p>甲&amp;乙&#x4E19;&#19969;&lt;戊&gt;</p>"
+            "<div><p>第二段</p></div><footer>版权所有</footer></body>")
+    assert html_to_text(page) == "甲&乙丙丁<戊>\n第二段"
+
+
+def test_html_deeply_nested_and_broken_markup_does_not_crash() -> None:
+    page = "<div>" * 20000 + "<p>深处的文字" + "</span>" * 50 + "<b><i>未闭合"
+    assert html_to_text(page) == "深处的文字未闭合"
+    assert html_to_text("<<<>>><p\x00>甲</p>&#0;&#xD800;&bogus;") != ""

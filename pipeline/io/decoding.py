@@ -1,0 +1,211 @@
+"""Turn the bytes of an article into text, whatever encoding it came in.
+
+Order of trust, most certain first:
+
+1. a byte-order mark (UTF-8, UTF-16, UTF-32);
+2. UTF-16 without a mark, recognised by its NUL bytes;
+3. NUL or control bytes otherwise mean a binary file;
+4. strict UTF-8 (almost never decodes legacy Chinese text by accident);
+5. for HTML, the charset the page declares, if the bytes decode with it;
+6. the encoding detected by charset-normalizer on the first 64 KB
+   (GBK/GB18030, Big5, …), then the whole file decoded strictly with it.
+
+Whatever is chosen, the decoded text must look like text (few control
+characters); otherwise the result is a :class:`DecodeProblem` with a hint,
+which readers turn into an error record.  Nothing is decoded with
+``errors="replace"``: a byte that does not fit is reported, not guessed.
+"""
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from charset_normalizer import from_bytes
+
+__all__ = ["Decoded", "DecodeProblem", "decode_bytes", "detect_encoding", "looks_binary", "text_problem"]
+
+SAMPLE_BYTES = 65536
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),  # before UTF-16: FF FE 00 00 starts with FF FE
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\x0c\x0b\x1a\x1b") + b"\x7f"
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
+_DECLARED_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
+# A detected or declared name → the codec to decode with (supersets first).
+_SUPERSETS = {
+    "gb2312": ("gb18030",), "gbk": ("gb18030",), "cp936": ("gb18030",), "gb18030": ("gb18030",),
+    "hz": ("hz",), "big5": ("big5", "cp950", "big5hkscs"), "cp950": ("cp950", "big5hkscs"),
+    "big5hkscs": ("big5hkscs",),
+}
+_LABELS = {"gb18030": "GB18030/GBK", "big5": "Big5", "cp950": "Big5", "big5hkscs": "Big5-HKSCS"}
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """Decoded text and the codec that decoded it (``"utf-8"``, ``"gb18030"``, …)."""
+
+    text: str
+    encoding: str
+
+
+@dataclass(frozen=True)
+class DecodeProblem:
+    """Why bytes could not become text, and what the user can do."""
+
+    reason: str
+    hint: str
+
+
+def decode_bytes(data: bytes, *, name: str = "FILE", html: bool = False) -> Decoded | DecodeProblem:
+    """Decode the bytes of one article (see the module docstring for the order).
+
+    ``name`` goes into the hint's conversion command; ``html`` lets a declared
+    ``<meta charset>`` be tried before the detector.
+    """
+    if not data.strip():
+        return _empty()
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return _strict(data, encoding, name, why=f"it starts with a {encoding.upper()} byte-order mark")
+    sample = data[:SAMPLE_BYTES]
+    if b"\x00" in sample:
+        utf16 = _utf16_without_bom(data)
+        if utf16 is not None:
+            return utf16
+        return DecodeProblem("binary file", "it holds NUL bytes and is not UTF-16 text, so it is not a text "
+                                            "file; check the path")
+    if looks_binary(sample):
+        return DecodeProblem("binary file", "it holds mostly control bytes, so it is not a text file; check the path")
+    try:
+        return _checked(data.decode("utf-8"), "utf-8")
+    except UnicodeDecodeError:
+        pass
+    if html:
+        declared = declared_charset(data)
+        if declared is not None:
+            for codec in _codecs_for(declared):
+                try:
+                    return _checked(data.decode(codec), codec)
+                except (UnicodeDecodeError, LookupError):
+                    continue
+    encoding = detect_encoding(sample)
+    if encoding is None:
+        return _undetected(data, name)
+    label = _LABELS.get(encoding, encoding.upper())
+    return _strict(data, encoding, name, why=f"it looks like {label}")
+
+
+def detect_encoding(sample: bytes) -> str | None:
+    """The codec charset-normalizer finds for ``sample`` (mapped to a superset), or None."""
+    best = from_bytes(sample).best()
+    if best is None:
+        return None
+    return _codecs_for(best.encoding)[0]
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The ``<meta charset>`` an HTML page declares in its first 4 KB, if any."""
+    m = _DECLARED_CHARSET.search(data[:4096])
+    return m.group(1).decode("ascii").lower() if m else None
+
+
+def looks_binary(sample: bytes) -> bool:
+    """More than a tenth of the bytes are control bytes (other than tab, line breaks, form feed)."""
+    if not sample:
+        return False
+    return (len(sample) - len(sample.translate(None, _CONTROL_BYTES))) / len(sample) > 0.1
+
+
+def text_problem(text: str) -> DecodeProblem | None:
+    """Empty, or decoded to control characters or unassigned code points: not article text."""
+    if not text.strip():
+        return _empty()
+    sample = text[:8192]
+    if "\x00" in sample or len(_CONTROL_CHARS.findall(sample)) > 0.1 * len(sample):
+        return DecodeProblem("binary file", "it decodes to mostly control characters, so it is not a text file")
+    return None
+
+
+def _codecs_for(name: str) -> tuple[str, ...]:
+    try:
+        canonical = codecs.lookup(name).name
+    except LookupError:
+        return (name,)
+    return _SUPERSETS.get(canonical, (canonical,))
+
+
+def _strict(data: bytes, encoding: str, name: str, *, why: str) -> Decoded | DecodeProblem:
+    last: UnicodeDecodeError | None = None
+    for codec in _codecs_for(encoding) if encoding not in ("utf-8-sig", "utf-16", "utf-32") else (encoding,):
+        try:
+            return _checked(data.decode(codec), codec)
+        except UnicodeDecodeError as exc:
+            last = exc
+    assert last is not None
+    hint = (f"{why}, but byte {last.start} does not fit that encoding; the file may mix encodings or be cut "
+            f"short. Convert it to UTF-8, e.g. iconv -f <ENCODING> -t UTF-8 {name} > {name}.utf8")
+    return DecodeProblem("cannot decode", hint)
+
+
+def _undetected(data: bytes, name: str) -> DecodeProblem:
+    """No encoding fits: say how far the likeliest Chinese one got."""
+    furthest, label = 0, ""
+    for codec in ("utf-8", "gb18030", "big5"):
+        try:
+            data.decode(codec)
+        except UnicodeDecodeError as exc:
+            if exc.start > furthest:
+                furthest, label = exc.start, _LABELS.get(codec, codec.upper())
+    where = f"; it reads as {label} up to byte {furthest}" if furthest else ""
+    return DecodeProblem("cannot decode", f"it is not UTF-8 and no known encoding fits{where} (mixed encodings "
+                                          f"or a damaged file?); convert it to UTF-8, e.g. "
+                                          f"iconv -f <ENCODING> -t UTF-8 {name} > {name}.utf8")
+
+
+def _checked(text: str, encoding: str) -> Decoded | DecodeProblem:
+    problem = text_problem(text)
+    if problem is not None:
+        return problem
+    if _odd_share(text[:8192]) > 0.02:
+        return DecodeProblem("cannot decode", f"decoded as {encoding} it holds unassigned or private-use "
+                                              f"characters, so the encoding is unknown; convert it to UTF-8")
+    return Decoded(text, encoding)
+
+
+def _odd_share(sample: str) -> float:
+    odd = sum(1 for c in sample if ord(c) > 127 and unicodedata.category(c) in ("Cn", "Co", "Cs"))
+    return odd / max(len(sample), 1)
+
+
+def _utf16_without_bom(data: bytes) -> Decoded | None:
+    """UTF-16 text without a byte-order mark: decoded when one byte order gives clean text."""
+    sample = data[:SAMPLE_BYTES] if len(data) <= SAMPLE_BYTES else data[: SAMPLE_BYTES & ~1]
+    if len(data) % 2:
+        return None
+    for codec in ("utf-16-le", "utf-16-be"):
+        try:
+            text = sample.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        visible = [c for c in text if not c.isspace()]
+        if not visible or len(_CONTROL_CHARS.findall(text)) > 0.01 * len(text) or _odd_share(text) > 0.01:
+            continue
+        if sum(1 for c in visible if c.isprintable()) < 0.95 * len(visible):
+            continue
+        try:
+            full = data.decode(codec)
+        except UnicodeDecodeError:
+            return None
+        decoded = _checked(full, codec)
+        return decoded if isinstance(decoded, Decoded) else None
+    return None
+
+
+def _empty() -> DecodeProblem:
+    return DecodeProblem("empty file", "the file holds no text (or only whitespace); remove it or fill it")
