@@ -90,9 +90,18 @@ def check_order(nlp: Language) -> None:
 
 def extract(text: str, *, id: str = "text", nlp: Language | None = None, origin: str | None = None,
             url: str | None = None) -> Article:
-    """Run the pipeline on one article and return its validated record."""
+    """Run the pipeline on one article and return its validated record.
+
+    Articles longer than ``[limits] window_chars`` are processed in windows
+    (:mod:`pipeline.longtext`); no time limit applies here (see :func:`process`).
+    """
+    from types import SimpleNamespace
+
+    from .longtext import Deadline, limits_of, run_article
+
     nlp = nlp or _default_nlp()
-    return to_article(nlp(text), id=id, origin=origin, url=url)
+    src = SimpleNamespace(id=id, text=text, origin=origin, url=url)
+    return run_article(nlp, src, Deadline(None), to_article, window_chars=limits_of(nlp).window_chars)
 
 
 _NLP: Language | None = None
@@ -105,44 +114,78 @@ def _default_nlp() -> Language:
     return _NLP
 
 
-def process(nlp: Language, items: Iterable[Any], *, batch_size: int = 32) -> Iterator[Article]:
-    """One record per input item (:class:`SourceArticle` or :class:`InputFailure`)."""
-    from .io.readers import InputFailure
+def process(nlp: Language, items: Iterable[Any], *, batch_size: int = 32,
+            time_limit: float | None = None) -> Iterator[Article]:
+    """One record per input item (:class:`SourceArticle` or :class:`InputFailure`).
 
+    ``time_limit`` (seconds per article; default ``[limits] time_limit`` of
+    the config, 0 for none): an article over it becomes an error record and
+    the run goes on.  Articles longer than ``[limits] window_chars`` are
+    processed in windows (:mod:`pipeline.longtext`).
+    """
+    from .io.readers import InputFailure
+    from .longtext import limits_of
+
+    limits = limits_of(nlp)
+    limit = limits.time_limit if time_limit is None else time_limit
     batch: list[SourceArticle] = []
     for item in items:
         if isinstance(item, InputFailure):
-            yield from _flush(nlp, batch, batch_size)
+            yield from _flush(nlp, batch, batch_size, limit)
             batch = []
             yield failure_record(item)
             continue
+        if len(item.text) > limits.window_chars:
+            yield from _flush(nlp, batch, batch_size, limit)
+            batch = []
+            yield _one(nlp, item, limit)
+            continue
         batch.append(item)
         if len(batch) >= batch_size:
-            yield from _flush(nlp, batch, batch_size)
+            yield from _flush(nlp, batch, batch_size, limit)
             batch = []
-    yield from _flush(nlp, batch, batch_size)
+    yield from _flush(nlp, batch, batch_size, limit)
 
 
-def _flush(nlp: Language, batch: list[Any], batch_size: int) -> Iterator[Article]:
-    """Process a batch; if anything in it fails, redo it one article at a time so
-    only the failing article becomes an error record and the run goes on."""
+def _flush(nlp: Language, batch: list[Any], batch_size: int, time_limit: float = 0) -> Iterator[Article]:
+    """Process a batch; if anything in it fails (or the batch runs past the sum
+    of its articles' time limits), redo it one article at a time so only the
+    failing article becomes an error record and the run goes on."""
+    from .longtext import Deadline
+
     if not batch:
         return
     try:
-        docs = list(nlp.pipe((s.text for s in batch), batch_size=batch_size))
-        records = [to_article(doc, id=src.id, origin=src.origin, url=src.url) for src, doc in zip(batch, docs)]
+        with Deadline(time_limit * len(batch)):
+            docs = list(nlp.pipe((s.text for s in batch), batch_size=batch_size))
+            records = [to_article(doc, id=src.id, origin=src.origin, url=src.url, text=_extracted(src))
+                       for src, doc in zip(batch, docs)]
     except Exception:  # noqa: BLE001 - a bug on one article must not lose the batch
-        records = [_one(nlp, src) for src in batch]
+        records = [_one(nlp, src, time_limit) for src in batch]
     yield from records
 
 
-def _one(nlp: Language, src: Any) -> Article:
+def _extracted(src: Any) -> str | None:
+    return src.text if getattr(src, "extracted", False) else None
+
+
+def _one(nlp: Language, src: Any, time_limit: float | None = None) -> Article:
+    from .longtext import ArticleTimeout, Deadline, limits_of, run_article
+
+    limits = limits_of(nlp)
+    seconds = limits.time_limit if time_limit is None else time_limit
     try:
-        return to_article(nlp(src.text), id=src.id, origin=src.origin, url=src.url)
+        with Deadline(seconds) as deadline:
+            return run_article(nlp, src, deadline, to_article, window_chars=limits.window_chars,
+                               text=_extracted(src))
+    except ArticleTimeout as exc:
+        err = ErrorRecord(stage="time", reason=f"{exc} ({len(src.text):,} characters)", origin=src.origin,
+                          hint="raise the limit (pipeline run --time-limit SECONDS, or [limits] time_limit "
+                               "in the config; 0 = none) or split the article")
     except Exception as exc:  # noqa: BLE001
         err = ErrorRecord(stage="pipeline", reason=f"{type(exc).__name__}: {exc}"[:500], origin=src.origin,
                           hint="this is a bug in zh-news-ie; please report it with the article")
-        return Article(id=src.id, origin=src.origin, url=src.url, errors=[err], ok=False)
+    return Article(id=src.id, origin=src.origin, url=src.url, text=_extracted(src), errors=[err], ok=False)
 
 
 def run(inputs: Sequence[Path | str], *, nlp: Language | None = None) -> Iterator[Article]:
@@ -158,10 +201,18 @@ def failure_record(item: Any) -> Article:
     return Article(id=item.id, origin=item.origin, errors=[err], ok=False)
 
 
-def to_article(doc: Doc, *, id: str, origin: str | None = None, url: str | None = None) -> Article:
-    """Turn a processed Doc into an :class:`Article`; invalid facts become errors."""
+def to_article(doc: Doc, *, id: str, origin: str | None = None, url: str | None = None,
+               text: str | None = None) -> Article:
+    """Turn a processed Doc into an :class:`Article`; invalid facts become errors.
+
+    Names, titles, places, subjects and sentences are given as the source
+    writes them (traditional stays traditional; the stages saw a simplified
+    view).  ``text``: the text the offsets refer to when it is not the input
+    file as is (extracted from HTML), stored in the record.
+    """
     prepared = doc._.prepared
     meta = prepared.meta if prepared is not None else None
+    as_written = prepared.as_written if prepared is not None else (lambda value, near=None: value)
     errors: list[ErrorRecord] = []
     ev = _EvidenceMaker(doc)
     officials = _validated(Official, [_official(ev, f) for f in doc._.officials or []], errors)
@@ -169,9 +220,10 @@ def to_article(doc: Doc, *, id: str, origin: str | None = None, url: str | None 
     counts = _validated(Count, [_count(ev, f) for f in facts if f.kind == "count"], errors)
     amounts = _validated(Amount, [_amount(ev, f) for f in facts if f.kind == "money"], errors)
     return Article(
-        id=id, origin=origin, url=url,
-        title=meta.title if meta else None, published=meta.published if meta else None,
-        source=meta.source if meta else None, reporters=list(meta.reporters) if meta else [],
+        id=id, origin=origin, url=url, text=text,
+        title=as_written(meta.title) if meta else None, published=meta.published if meta else None,
+        source=as_written(meta.source) if meta else None,
+        reporters=[as_written(r) for r in meta.reporters] if meta else [],
         places=_places(doc), officials=officials, counts=counts, amounts=amounts,
         errors=errors, ok=not errors,
     )
@@ -204,32 +256,45 @@ class _EvidenceMaker:
     def __call__(self, ev: FactEvidence) -> dict:
         s_start, s_end = self.scope.sentence_at(ev.start) if self.scope is not None else (0, len(self.text))
         start, end = ev.start, ev.end
+        sentence = self.text[s_start:s_end]
         if self.prepared is not None:
             start, end = self.prepared.offsets.to_original(start, end)
-        return {"rule": ev.rule, "sentence": self.text[s_start:s_end].strip(), "start": start,
+            sentence = self.prepared.written(s_start, s_end)
+        return {"rule": ev.rule, "sentence": sentence.strip(), "start": start,
                 "end": end, "confidence": ev.confidence}
+
+    def written(self, value: str | None, near: int) -> str | None:
+        """``value`` as the source writes it (see :meth:`PreparedText.as_written`)."""
+        return self.prepared.as_written(value, near) if self.prepared is not None else value
 
 
 def _official(ev: _EvidenceMaker, f) -> dict:
-    return {"name": f.name, "title": f.title, "place": f.place, "evidence": ev(f.evidence)}
+    e = f.evidence
+    return {"name": ev.written(f.name, e.end), "title": ev.written(f.title, e.end),
+            "place": ev.written(f.place, e.start), "evidence": ev(e)}
 
 
 def _count(ev: _EvidenceMaker, f) -> dict:
     value = int(f.value) if float(f.value).is_integer() else f.value
-    return {"place": f.place, "value": value, "unit": f.unit, "subject": f.subject,
-            "approx": f.approx, "evidence": ev(f.evidence)}
+    e = f.evidence
+    return {"place": ev.written(f.place, e.start), "value": value, "unit": f.unit,
+            "subject": ev.written(f.subject, e.end + len(f.subject)), "approx": f.approx, "evidence": ev(e)}
 
 
 def _amount(ev: _EvidenceMaker, f) -> dict:
-    return {"place": f.place, "value_yuan": float(f.value), "subject": f.subject, "approx": f.approx,
-            "per_capita": f.per_capita, "evidence": ev(f.evidence)}
+    e = f.evidence
+    return {"place": ev.written(f.place, e.start), "value_yuan": float(f.value),
+            "subject": ev.written(f.subject, e.end + len(f.subject)), "approx": f.approx,
+            "per_capita": f.per_capita, "evidence": ev(e)}
 
 
 def _places(doc: Doc) -> list[Place]:
+    prepared = doc._.prepared
     counter: Counter[tuple[str, str]] = Counter()
     for p in doc._.places or []:
         if not p.anaphor and p.level:
-            counter[(p.text, p.level)] += 1
+            name = prepared.written(p.start, p.end) if prepared is not None and prepared.converted else p.text
+            counter[(name, p.level)] += 1
     return [Place(name=n, level=lv, mentions=c) for (n, lv), c in counter.items()]
 
 

@@ -89,6 +89,9 @@ class Article(_Record):
     schema_version: str = SCHEMA_VERSION
     origin: str | None = None
     url: str | None = None
+    # The text offsets refer to when it is not the input file as is (the
+    # visible text extracted from an HTML page); null otherwise.
+    text: str | None = None
     title: str | None = None
     published: str | None = None
     source: str | None = None

@@ -11,6 +11,13 @@ carry offsets into :attr:`PreparedText.original`.  :class:`OffsetMap` converts
 ``[start, end)`` spans (character offsets, ``end`` exclusive) of the cleaned
 text back to the original.  Normalisation maps one character to one
 character; only CRLF -> LF and removed lines change lengths.
+
+Traditional script: the stages see a simplified view (OpenCC ``t2s``, which
+maps one character to one character, checked line by line), so rules
+written in simplified characters match 縣 as 县.  Records must show the
+source as written: :meth:`PreparedText.written` gives a cleaned span in the
+source script and :meth:`PreparedText.as_written` turns a string the stages
+produced (a name, a place) back into the form the article wrote it in.
 """
 from __future__ import annotations
 
@@ -25,6 +32,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from .articlemeta import _HAN, ArticleMeta, _MetaReader
+from .simplified import to_simplified
 from .paths import rules_dir
 from .rulefiles import load_yaml
 
@@ -131,13 +139,80 @@ class RemovedLine:
 
 @dataclass(frozen=True)
 class PreparedText:
-    """The original text, the cleaned text and the map between them."""
+    """The original text, the cleaned text and the map between them.
+
+    ``text`` is what the stages see (normalised, chrome removed, simplified
+    script).  ``source`` is set only when the simplified view changed
+    something: the normalised original, as long as ``original``, in the
+    script the article was written in.
+    """
 
     original: str
     text: str
     offsets: OffsetMap
     meta: ArticleMeta
     removed: tuple[RemovedLine, ...] = ()
+    source: str | None = None
+    simplified: str | None = field(default=None, repr=False)
+
+    @property
+    def converted(self) -> bool:
+        """True when the article was (partly) in traditional script."""
+        return self.source is not None
+
+    def written(self, start: int, end: int) -> str:
+        """Cleaned span ``[start, end)`` in the script of the source."""
+        if self.source is None:
+            return self.text[start:end]
+        o_start, o_end = self.offsets.to_original(start, end)
+        if o_end - o_start == end - start:
+            return self.source[o_start:o_end]
+        return "".join(self.source[self.offsets.to_original(i, i + 1)[0]] if self.text[i] != "\n" else "\n"
+                       for i in range(start, end))
+
+    def as_written(self, value: str | None, near: int | None = None) -> str | None:
+        """``value`` (found by the stages in the simplified view) as the source writes it.
+
+        Looks for ``value`` in the cleaned text, the occurrence closest before
+        ``near`` first, then anywhere in the whole normalised text (metadata
+        lines are removed from the cleaned text), then character by character
+        using the character pairs of this article.
+        """
+        if self.source is None or not value:
+            return value
+        hit = _nearest(self.text, value, near)
+        if hit is not None:
+            return self.written(hit, hit + len(value))
+        assert self.simplified is not None
+        i = self.simplified.find(value)
+        if i >= 0:
+            return self.source[i:i + len(value)]
+        pairs = self._pairs()
+        return "".join(pairs.get(c, c) for c in value)
+
+    def _pairs(self) -> dict[str, str]:
+        cached = self.__dict__.get("_pairs_cache")
+        if cached is None:
+            assert self.source is not None and self.simplified is not None
+            cached = {s: o for s, o in zip(self.simplified, self.source, strict=True) if s != o}
+            object.__setattr__(self, "_pairs_cache", cached)
+        return cached
+
+
+def _nearest(text: str, value: str, near: int | None, window: int = 5000) -> int | None:
+    """Offset of the occurrence of ``value`` in ``text`` closest to ``near`` (before it first)."""
+    if near is None:
+        i = text.find(value)
+        return i if i >= 0 else None
+    near = max(0, min(near, len(text)))
+    i = text.rfind(value, max(0, near - window), min(len(text), near + len(value)))
+    if i >= 0:
+        return i
+    i = text.find(value, near, near + window)
+    if i >= 0:
+        return i
+    i = text.find(value)
+    return i if i >= 0 else None
 
 
 # ---------------------------------------------------------------- rules schema
@@ -520,13 +595,21 @@ def prepare_text(raw: str, *, rules: ChromeRules | None = None) -> PreparedText:
     """Normalise ``raw``, strip web chrome and read the article metadata.
 
     Metadata is read from the lines before they are removed.  ``rules``
-    defaults to ``configs/rules/chrome.yaml`` (loaded once).
+    defaults to ``configs/rules/chrome.yaml`` (loaded once).  Traditional
+    characters are read through a simplified view (see the module docstring).
     """
     compiled = (rules if rules is not None else _default_rules()).compiled
-    normalised = _normalise(raw, compiled)
-    lines = _split_lines(normalised)
+    normalised = _normalise(_SURROGATE.sub("\ufffd", raw) if _SURROGATE.search(raw) else raw, compiled)
+    simplified = to_simplified(normalised)
+    lines = _split_lines(simplified)
     planner = _Planner(compiled, _MetaReader(compiled))
-    keep = planner.plan(normalised, lines)
-    text, segments = _assemble(normalised, lines, keep)
+    keep = planner.plan(simplified, lines)
+    text, segments = _assemble(simplified, lines, keep)
     offsets = OffsetMap(segments, clean_length=len(text), original_length=len(raw))
-    return PreparedText(raw, text, offsets, planner.reader.result(), tuple(planner.removed))
+    changed = simplified != normalised
+    return PreparedText(raw, text, offsets, planner.reader.result(), tuple(planner.removed),
+                        source=normalised if changed else None, simplified=simplified if changed else None)
+
+
+# Lone surrogates (possible in a Python str, not in UTF-8) become U+FFFD: one for one.
+_SURROGATE = re.compile("[\ud800-\udfff]")

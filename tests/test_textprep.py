@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.errors import RuleFileError
+from pipeline.simplified import to_simplified
 from pipeline.textprep import (
     DEFAULT_CHROME_PATH,
     ChromeRules,
@@ -152,7 +153,9 @@ def test_prepare_text_any_text_maps_each_character_to_its_source(raw: str) -> No
         a, b = prepared.offsets.to_original(i, i + 1)
         assert b == a + 1
         source = raw[a]
-        assert char in (source, NORMALISED.get(source), "\n" if source == "\r" else None)
+        written = prepared.written(i, i + 1)  # the stages see a simplified view of traditional text
+        assert written in (source, NORMALISED.get(source), "\n" if source == "\r" else None, "\ufffd")
+        assert char == to_simplified(written)
 
 
 def test_prepare_text_empty_span_at_end() -> None:

@@ -34,13 +34,16 @@ class SourceArticle:
     """One article to process.
 
     ``origin`` says where it came from (``"dir/a.txt"``, ``"corpus.jsonl:12"``);
-    offsets in records are offsets into ``text``.
+    offsets in records are offsets into ``text``.  ``extracted`` is true when
+    ``text`` is not the file as is (the visible text of an HTML page), so the
+    record carries it.
     """
 
     id: str
     text: str
     origin: str
     url: str | None = None
+    extracted: bool = False
 
 
 @dataclass(frozen=True)
@@ -134,7 +137,7 @@ def _article_from_bytes(data: bytes, path: Path, *, html: bool) -> SourceArticle
         if not decoded.strip():
             hint = "the page has no visible text outside scripts, navigation and forms"
             return InputFailure(path.stem, str(path), "no text in HTML page", hint)
-    return SourceArticle(path.stem, decoded, str(path), url)
+    return SourceArticle(path.stem, decoded, str(path), url, extracted=html)
 
 
 # ---------------------------------------------------------------- decoding
