@@ -236,6 +236,7 @@ def ner_evaluate(
 
 
 # Command modules that live beside this one register themselves here.
+from .cli_review import register as _register_review; _register_review(app)  # noqa: E402,E702
 # (one line each; keep this marker)
 
 
