@@ -57,21 +57,67 @@ def _one_line(exc: Exception) -> str:
     return re.sub(r"<[^<>]* object at 0x[0-9a-f]+>", "<object>", text)[:400]
 
 
-def load(config: Path | str | None = None, *, overrides: dict[str, Any] | None = None) -> Language:
+def _config_problem(where: Path | str, exc: Exception, overrides: dict[str, Any] | None) -> str:
+    """One line naming the file and line of the bad key (or the --set that gave it) and what is wrong."""
+    from .rulefiles import config_key_line
+
+    errors = getattr(exc, "errors", None) or []
+    key = ".".join(map(str, errors[0].get("loc", []))) if errors else ""
+    name = key.rpartition(".")[2]
+    given = next((k for k in overrides or {} if name and k.rpartition(".")[2] == name), None)
+    line = config_key_line(where, key) if key and given is None else None
+    place = f"{where}:{line}" if line else str(where)
+    origin = f" (from --set {given})" if given else ""
+    return f"invalid pipeline config {place}{origin}: {_one_line(exc)}"
+
+
+def _check_limits(nlp: Language, where: Path | str, overrides: dict[str, Any] | None) -> None:
+    from .longtext import limits_of
+    from .rulefiles import config_key_line
+
+    try:
+        limits_of(nlp)
+    except ConfigError as exc:
+        key = str(exc).split(":", 1)[0].strip("[] ").replace("] ", ".")
+        if key in (overrides or {}):
+            raise ConfigError(f"invalid pipeline config {where} (from --set {key}): {exc}") from None
+        line = config_key_line(where, key)
+        raise ConfigError(f"invalid pipeline config {where}{f':{line}' if line else ''}: {exc}") from None
+
+
+def rules_overrides(rules_dir: Path | str) -> dict[str, str]:
+    """Config overrides that make every stage read its rule files from ``rules_dir``
+    (a folder like ``configs/rules``, e.g. one written by ``pipeline rules learn``)."""
+    d = Path(rules_dir)
+    missing = [n for n in ("places.yaml", "titles.yaml", "persons.yaml", "relations.yaml", "numbers.yaml")
+               if not (d / n).is_file()]
+    if missing:
+        raise ConfigError(f"rules directory {d} lacks {', '.join(missing)}; give a folder with every rule "
+                          f"file (copy configs/rules, or use one written by `pipeline rules learn`)")
+    return {"components.entities.rules_dir": str(d), "components.scope.rules_dir": str(d),
+            "components.relations.rules_dir": str(d), "components.numbers.tables": str(d / "numbers.yaml")}
+
+
+def load(config: Path | str | None = None, *, overrides: dict[str, Any] | None = None,
+         rules: Path | str | None = None) -> Language:
     """Build the pipeline from a config (default ``configs/pipeline.cfg``).
 
+    ``rules`` names a rule directory to use instead of the shipped rules.
     Fails at build time, with :class:`ConfigError`, when the config is invalid
     or the components' order cannot work (a stage before what it needs).
     """
+    if rules is not None:
+        overrides = {**rules_overrides(rules), **(overrides or {})}
     cfg = load_config(config, overrides)
     where = config or DEFAULT_CONFIG
     try:
         nlp = spacy.util.load_model_from_config(cfg, auto_fill=True, validate=True)
     except ConfigValidationError as exc:
-        raise ConfigError(f"invalid pipeline config {where}: {_one_line(exc)}") from None
+        raise ConfigError(_config_problem(where, exc, overrides)) from None
     except (ValueError, KeyError, TypeError) as exc:
-        raise ConfigError(f"invalid pipeline config {where}: {_one_line(exc)}") from None
+        raise ConfigError(_config_problem(where, exc, overrides)) from None
     check_order(nlp)
+    _check_limits(nlp, where, overrides)
     settings = dict(cfg.get("initialize", {}).get("tokenizer", {}) or {})
     if getattr(nlp.tokenizer, "segmenter", "char") == "pkuseg":
         nlp.tokenizer.initialize(**settings)
@@ -156,8 +202,9 @@ def _flush(nlp: Language, batch: list[Any], batch_size: int, time_limit: float =
     if not batch:
         return
     try:
-        with Deadline(time_limit * len(batch)):
+        with Deadline(time_limit * len(batch)) as deadline:
             docs = list(nlp.pipe((s.text for s in batch), batch_size=batch_size))
+            deadline.check()  # where no timer signal could interrupt the batch
             records = [to_article(doc, id=src.id, origin=src.origin, url=src.url, text=_extracted(src))
                        for src, doc in zip(batch, docs)]
     except Exception:  # noqa: BLE001 - a bug on one article must not lose the batch
@@ -242,7 +289,13 @@ def _validated(model: type, rows: list[dict], errors: list[ErrorRecord]) -> list
 
 
 def _jsonable(row: dict) -> dict:
-    return {k: (v.model_dump() if hasattr(v, "model_dump") else v) for k, v in row.items()}
+    """The rejected fact as JSON can hold it (inf and nan, which JSON lacks, as strings)."""
+    def safe(v: Any) -> Any:
+        if isinstance(v, float) and (v != v or abs(v) == float("inf")):
+            return str(v)
+        return v.model_dump() if hasattr(v, "model_dump") else v
+
+    return {k: safe(v) for k, v in row.items()}
 
 
 class _EvidenceMaker:

@@ -98,3 +98,33 @@ def load_jsonl(path: Path | str, model: type[M]) -> list[M]:
 def merge_problems(*errors: RuleFileError) -> RuleFileError:
     """Combine the problems of several files into one error."""
     return RuleFileError([p for e in errors for p in e.problems])
+
+
+def config_key_line(path: Path | str, key: str) -> int | None:
+    """The 1-based line of ``key`` in a spaCy/confection ``.cfg`` file, or None.
+
+    ``key`` is dotted: ``components.scope.use_title`` (section path, then the
+    key), or, as spaCy reports component settings, ``zh_news_scope.use_title``
+    (the factory name, then the key).  Only the text is scanned; nothing in
+    the file is evaluated.
+    """
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    section_path, _, name = key.rpartition(".")
+    section, factories, found = "", {}, {}
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        if stripped.startswith("[") and stripped.endswith("]"):
+            section = stripped[1:-1].strip()
+            found.setdefault((section, ""), number)
+            continue
+        k, sep, v = stripped.partition("=")
+        if not sep or stripped.startswith(("#", ";")):
+            continue
+        found.setdefault((section, k.strip()), number)
+        if k.strip() == "factory":
+            factories[v.strip().strip("\"'")] = section
+    section = factories.get(section_path, section_path)
+    return found.get((section, name)) or found.get((key, "")) or found.get((section, ""))
