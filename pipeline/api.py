@@ -235,11 +235,29 @@ def _one(nlp: Language, src: Any, time_limit: float | None = None) -> Article:
     return Article(id=src.id, origin=src.origin, url=src.url, text=_extracted(src), errors=[err], ok=False)
 
 
-def run(inputs: Sequence[Path | str], *, nlp: Language | None = None) -> Iterator[Article]:
-    """Stream records for files, directories and JSONL inputs."""
-    from .io.readers import iter_inputs
+def run(inputs: Sequence[Path | str], *, nlp: Language | None = None, workers: int = 1,
+        config: Path | str | None = None, overrides: dict[str, Any] | None = None,
+        skip: Iterable[str] = (), time_limit: float | None = None, stats: Any = None) -> Iterator[Article]:
+    """Stream records for files, directories and JSONL inputs, in input order.
 
-    return process(nlp or _default_nlp(), iter_inputs(inputs))
+    Memory stays flat: inputs are read lazily and records are yielded as they
+    are done.  ``workers`` > 1 runs that many worker processes, each building
+    the pipeline from ``config``/``overrides`` (``nlp`` is used only in this
+    process).  Inputs whose id is in ``skip`` are left out (``--resume``).
+    Input paths are checked before this returns (:class:`InputError`).
+    ``stats`` (a :class:`pipeline.parallel.RunStats`) collects chars and peak RSS.
+    """
+    from .io.readers import iter_inputs
+    from .parallel import process_stream
+
+    items: Iterable[Any] = iter_inputs(inputs)
+    skip = set(skip)
+    if skip:
+        items = (item for item in items if item.id not in skip)
+    if workers <= 1 and nlp is None:
+        nlp = load(config, overrides=overrides) if (config or overrides) else _default_nlp()
+    return process_stream(items, workers=workers, config=config, overrides=overrides, nlp=nlp,
+                          time_limit=time_limit, stats=stats)
 
 
 def failure_record(item: Any) -> Article:

@@ -47,22 +47,148 @@ def parse_overrides(items: list[str] | None) -> dict[str, Any]:
 @app.command()
 def run(
     inputs: Annotated[list[Path], typer.Argument(help=".txt/.html files, folders of them, or .jsonl files.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Output JSONL file ('-' for stdout).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output: a .jsonl file ('-' for stdout), a .sqlite/.db "
+                                         "file, a .csv or .parquet folder (one table per record type); with "
+                                         "--engine dask a folder of partitions.")],
     config: ConfigOpt = None,
     set_: SetOpt = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary table.")] = False,
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="jsonl, csv, parquet or sqlite "
+                                               "(default: from the output suffix, else jsonl).")] = None,
+    workers: Annotated[int, typer.Option("--workers", "-w", min=0, help="Worker processes (0: one per CPU).")] = 1,
+    resume: Annotated[bool, typer.Option("--resume", help="Keep the records already in the output and "
+                                         "process only the other inputs.")] = False,
+    engine: Annotated[str, typer.Option("--engine", help="local (this machine) or dask (a Dask cluster).")] = "local",
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Dask scheduler address (tcp://host:8786) "
+                                                     "or scheduler JSON file; default: a LocalCluster.")] = None,
+    partition_size: Annotated[int, typer.Option("--partition-size", min=1, help="Dask: articles per partition "
+                                                "(keep it when resuming).")] = 500,
+    progress: Annotated[Optional[bool], typer.Option("--progress/--no-progress", help="Progress bar (default: "
+                                                     "on a terminal, off in CI and pipes).")] = None,
+    time_limit: Annotated[Optional[float], typer.Option("--time-limit", min=0.0, help="Seconds allowed per "
+                                                        "article (when the pipeline supports it).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary table, no progress bar.")] = False,
 ) -> None:
-    """Process articles into one validated record each."""
-    nlp = api.load(config, overrides=parse_overrides(set_))
+    """Process articles into one validated record each (streaming; memory stays flat)."""
+    from .io.readers import iter_inputs
+    from .parallel import default_workers, process_stream
+    from .writers import infer_format
+
+    overrides = parse_overrides(set_)
+    n_workers = workers or default_workers()
+    if engine not in ("local", "dask"):
+        raise ConfigError(f"unknown engine {engine!r}; use local or dask")
+    if scheduler and engine != "dask":
+        raise ConfigError("--scheduler needs --engine dask")
+    kind = infer_format(output, fmt)
+    if resume and str(output) == "-":
+        raise ConfigError("--resume needs an output file, not stdout")
+    items = iter_inputs(inputs)  # checks the input paths before the output is opened
+    api.load_config(config, overrides)  # a missing or unreadable config fails before any worker starts
     tally: Counter[str] = Counter()
-    records = api.run(inputs, nlp=nlp)  # checks the input paths before the output is opened
-    with open_writer(output) as writer:
-        for article in records:
-            writer.write(article)
-            _count(tally, article)
+    show = _show_progress(progress, quiet)
+    total = _count_inputs(inputs) if show else None
+    with _Progress(show, total) as bar:
+        if engine == "dask":
+            from .engine import run_dask
+
+            parts = run_dask(items, output, fmt=kind, scheduler=scheduler, n_workers=workers or None,
+                             config=config, overrides=overrides, partition_size=partition_size, resume=resume,
+                             time_limit=time_limit)
+            for part in parts:
+                if "skipped" in part:
+                    tally["skipped"] += part["skipped"]
+                    bar.advance(part["skipped"])
+                    continue
+                tally.update({k: v for k, v in part.items() if k != "partition"})
+                bar.advance(part["articles"])
+        else:
+            from .writers import open_writer
+
+            with open_writer(output, kind, resume=resume) as writer:
+                done = writer.done_ids()
+                if done:
+                    items = _skip_done(items, done, tally, bar)
+                nlp = api.load(config, overrides=overrides) if n_workers <= 1 else None
+                for article in process_stream(items, nlp=nlp, workers=n_workers, config=config,
+                                              overrides=overrides, time_limit=time_limit):
+                    writer.write(article)
+                    _count(tally, article)
+                    bar.advance(1)
     if not quiet:
         _summary(tally)
     raise typer.Exit(1 if tally["failed"] else 0)
+
+
+def _skip_done(items, done: set[str], tally: Counter[str], bar: _Progress):  # noqa: ANN001, ANN202
+    for item in items:
+        if item.id in done:
+            tally["skipped"] += 1
+            bar.advance(1)
+            continue
+        yield item
+
+
+def _show_progress(flag: bool | None, quiet: bool) -> bool:
+    if quiet or flag is False:
+        return False
+    if flag:
+        return True
+    import os
+
+    return sys.stderr.isatty() and not os.environ.get("CI") and os.environ.get("TERM") != "dumb"
+
+
+def _count_inputs(inputs: list[Path]) -> int | None:
+    """Articles in the inputs, for the ETA: files, plus non-blank lines of JSONL (a fast byte scan)."""
+    from .io.readers import ACCEPTED_SUFFIXES
+
+    total = 0
+    try:
+        for given in inputs:
+            files = sorted(p for p in given.iterdir() if p.is_file()) if given.is_dir() else [given]
+            for f in files:
+                if f.suffix.lower() not in ACCEPTED_SUFFIXES or f.name.startswith("."):
+                    continue
+                if f.suffix.lower() != ".jsonl":
+                    total += 1
+                    continue
+                with f.open("rb") as fh:
+                    total += sum(1 for line in fh if line.strip())
+    except OSError:
+        return None
+    return total
+
+
+class _Progress:
+    """A rich progress bar on stderr (articles, articles/s, ETA), or nothing."""
+
+    def __init__(self, show: bool, total: int | None) -> None:
+        self.show, self.total = show, total
+        self._bar: Any = None
+
+    def __enter__(self) -> _Progress:
+        if self.show:
+            from rich.console import Console
+            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                                       TimeRemainingColumn)
+
+            self._bar = Progress(TextColumn("[bold]articles"), BarColumn(), MofNCompleteColumn(),
+                                 TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("ETA"),
+                                 TimeRemainingColumn(), console=Console(stderr=True), transient=False,
+                                 refresh_per_second=4)
+            self._bar.start()
+            self._task = self._bar.add_task("run", total=self.total, rate="")
+        return self
+
+    def advance(self, n: int) -> None:
+        if self._bar is not None:
+            self._bar.advance(self._task, n)
+            speed = self._bar.tasks[0].speed
+            self._bar.update(self._task, rate=f"{speed:,.1f} articles/s" if speed else "")
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
 
 
 def _count(tally: Counter[str], a: Article) -> None:
@@ -76,6 +202,8 @@ def _count(tally: Counter[str], a: Article) -> None:
 def _summary(t: Counter[str]) -> None:
     rows = [("articles", t["articles"]), ("with errors", t["failed"]), ("officials", t["officials"]),
             ("counts", t["counts"]), ("amounts", t["amounts"])]
+    if t["skipped"]:
+        rows.insert(1, ("already done", t["skipped"]))
     width = max(len(r[0]) for r in rows)
     typer.echo("\n".join(f"{k:<{width}}  {v:>7}" for k, v in rows), err=True)
 
@@ -237,6 +365,7 @@ def ner_evaluate(
 
 # Command modules that live beside this one register themselves here.
 from .cli_review import register as _register_review; _register_review(app)  # noqa: E402,E702
+from .cli_scale import register as _register_scale; _register_scale(app)  # noqa: E402,E702
 # (one line each; keep this marker)
 
 

@@ -1,0 +1,181 @@
+"""Output stores: lossless round trips, SQLite keys and indexes, resume repair, the town query."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from pipeline import api
+from pipeline.errors import PipelineError
+from pipeline.query import TOWN_TOTALS, query
+from pipeline.records import Article, Count, Amount, ErrorRecord, Evidence, Place
+from pipeline.writers import JsonlWriter, open_writer, read_records, repair_jsonl
+
+TEXT = ("石桥镇召开脱贫攻坚推进会\n发布日期：2023-03-08\n"
+        "  本报讯 近日，石桥镇召开脱贫攻坚推进会。石桥镇委书记王立衡表示，"
+        "全镇还有126户困难户需要重点帮扶，今年已发放救助资金35.6万元。\n")
+EV = Evidence(rule="r", sentence="s", start=0, end=1, confidence=0.5)
+
+
+def _handmade() -> list[Article]:
+    town = [Place(name="柳塘乡", level="镇", mentions=2), Place(name="青石村", level="村", mentions=1)]
+    return [
+        Article(id="h1", places=town, reporters=["李明"], url="http://x/1",
+                counts=[Count(place="柳塘乡", value=48, unit="户", subject="低保户", approx=False, evidence=EV),
+                        Count(place="青石村", value=7, unit="户", subject="", approx=True, evidence=EV)],
+                amounts=[Amount(place="柳塘乡", value_yuan=120000.0, subject="资金", approx=False,
+                                per_capita=False, evidence=EV),
+                         Amount(place="柳塘乡", value_yuan=3000.0, subject="人均", approx=False,
+                                per_capita=True, evidence=EV)]),
+        Article(id="h2", places=town[:1],
+                counts=[Count(place="柳塘乡", value=2, unit="户", subject="", approx=False, evidence=EV)],
+                errors=[ErrorRecord(stage="validate", reason="x", data={"name": "甲", "n": [1, None]})], ok=False),
+        Article(id="h3", errors=[ErrorRecord(stage="input", reason="empty file", origin="a.txt", hint="fill it")],
+                ok=False),
+    ]
+
+
+@pytest.fixture(scope="module")
+def records(nlp) -> list[Article]:
+    return [api.extract(TEXT, id="real", nlp=nlp, origin="in/real.txt"), *_handmade()]
+
+
+def _dump(articles) -> list[str]:
+    return [a.model_dump_json() for a in articles]
+
+
+@pytest.mark.parametrize("name", ["out.jsonl", "out.csv", "out.sqlite", "out.parquet"])
+def test_store_round_trip_is_lossless(tmp_path: Path, records: list[Article], name: str) -> None:
+    if name.endswith(".parquet"):
+        pytest.importorskip("pyarrow")
+    path = tmp_path / name
+    with open_writer(path) as w:
+        for a in records:
+            w.write(a)
+    assert _dump(read_records(path)) == _dump(records)
+
+
+def test_csv_has_one_file_per_record_type(tmp_path: Path, records: list[Article]) -> None:
+    with open_writer(tmp_path / "out", "csv") as w:
+        for a in records:
+            w.write(a)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "amounts.csv", "articles.csv", "counts.csv", "errors.csv", "officials.csv", "places.csv"]
+    header = (tmp_path / "out" / "counts.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header.startswith("article_id,seq,place,value,unit")
+
+
+def test_sqlite_tables_keys_and_indexes(tmp_path: Path, records: list[Article]) -> None:
+    path = tmp_path / "r.db"
+    with open_writer(path) as w:
+        for a in records:
+            w.write(a)
+    db = sqlite3.connect(path)
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"articles", "officials", "counts", "amounts", "errors", "places"} <= tables
+    indexes = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    assert {"officials_place", "officials_name", "counts_place", "amounts_place", "places_name"} <= indexes
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("INSERT INTO counts (article_id, seq, unit) VALUES ('h1', 0, '户')")
+    assert db.execute("SELECT name, title, place FROM officials WHERE article_id='real'").fetchall() == [
+        ("王立衡", "镇委书记", "石桥镇")]
+
+
+@pytest.mark.parametrize("suffix", [".sqlite", ".jsonl"])
+def test_town_query_households_and_money(tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"r{suffix}"
+    with open_writer(path) as w:
+        for a in _handmade():
+            w.write(a)
+    columns, rows = query(path, TOWN_TOTALS)
+    assert columns[:3] == ["town", "households", "money_wan_yuan"]
+    # 48 + 2 households in two articles; per-capita money and the village are left out
+    assert rows == [("柳塘乡", 50, 12.0, 2, 1)]
+
+
+def test_query_cli_and_bad_sql(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    path = tmp_path / "r.sqlite"
+    with open_writer(path) as w:
+        for a in _handmade():
+            w.write(a)
+    result = CliRunner().invoke(app, ["query", str(path), "--as", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output.splitlines()[0])["town"] == "柳塘乡"
+    result = CliRunner().invoke(app, ["query", str(path), "--sql", "SELECT nope FROM counts"])
+    assert isinstance(result.exception, PipelineError)
+
+
+def test_jsonl_resume_cuts_partial_line_and_appends(tmp_path: Path) -> None:
+    path = tmp_path / "r.jsonl"
+    first, second, third = _handmade()
+    path.write_text(first.model_dump_json() + "\n" + second.model_dump_json()[:40], encoding="utf-8")
+    with JsonlWriter(path, resume=True) as w:
+        assert w.done_ids() == {"h1"}
+        w.write(second)
+        w.write(third)
+    assert [a.id for a in read_records(path)] == ["h1", "h2", "h3"]
+    assert repair_jsonl(path) == {"h1", "h2", "h3"}
+
+
+def test_jsonl_without_resume_starts_afresh(tmp_path: Path) -> None:
+    path = tmp_path / "r.jsonl"
+    path.write_text('{"id": "old"}\n', encoding="utf-8")
+    with open_writer(path) as w:
+        assert w.done_ids() == set()
+        w.write(_handmade()[0])
+    assert [a.id for a in read_records(path)] == ["h1"]
+
+
+def test_csv_resume_drops_rows_of_unfinished_records(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first, second, _ = _handmade()
+    with open_writer(out, "csv") as w:
+        w.write(first)
+    # a kill after h2's child rows but before its article row, mid-line
+    with (out / "counts.csv").open("a", encoding="utf-8") as fh:
+        fh.write("h2,0,柳塘乡,2,户,,0,r,s,0,1,0.5\nh2,1,柳")
+    with open_writer(out, "csv", resume=True) as w:
+        assert w.done_ids() == {"h1"}
+        w.write(second)
+    assert _dump(read_records(out)) == _dump([first, second])
+
+
+def test_sqlite_resume_keeps_committed_records(tmp_path: Path) -> None:
+    path = tmp_path / "r.sqlite"
+    first, second, third = _handmade()
+    with open_writer(path) as w:
+        w.write(first)
+        w.write(second)
+    with open_writer(path, resume=True) as w:
+        assert w.done_ids() == {"h1", "h2"}
+        w.write(third)
+    assert [a.id for a in read_records(path)] == ["h1", "h2", "h3"]
+
+
+def test_parquet_resume_drops_parts_without_articles(tmp_path: Path) -> None:
+    pytest.importorskip("pyarrow")
+    out = tmp_path / "out.parquet"
+    first, second, third = _handmade()
+    with open_writer(out, batch=1) as w:
+        w.write(first)
+        w.write(second)
+    (part,) = [p for p in (out / "articles").glob("*.parquet") if p.stat().st_size and "00001" in p.name]
+    part.unlink()  # h2's parts were written but its articles part never was
+    with open_writer(out, resume=True) as w:
+        assert w.done_ids() == {"h1"}
+        w.write(second)
+        w.write(third)
+    assert _dump(read_records(out)) == _dump([first, second, third])
+
+
+def test_only_jsonl_goes_to_stdout() -> None:
+    with pytest.raises(PipelineError, match="stdout"):
+        open_writer("-", "sqlite")
+    with pytest.raises(PipelineError, match="format"):
+        open_writer("x.out", "xml")
