@@ -5,10 +5,12 @@ read lazily, at most ``2 × workers`` chunks are in flight, and records come
 back in input order (so ``--workers 2`` writes the same file as one process).
 
 Workers are fresh processes (``spawn``), each building the pipeline once
-from the config path and overrides; spaCy's ``nlp.pipe(n_process=…)`` was
-measured too (BENCHMARKS.md): it has to pickle every Doc with its custom
-attributes back to the parent, which then builds the records, so the parent
-becomes the bottleneck.  Here workers return finished :class:`Article` records.
+from the config path and overrides, and return finished :class:`Article`
+records.  spaCy's ``nlp.pipe(n_process=…)`` was tried first: it ships every
+Doc back with ``Doc.to_bytes``, which cannot serialise the stages' custom
+attributes (``TypeError: can not serialize 'PreparedText' object``), and even
+with serialisers the parent would still build every record itself — the part
+that must scale.
 """
 from __future__ import annotations
 

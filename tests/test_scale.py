@@ -122,3 +122,17 @@ def test_dask_cli_resume_skips_finished_partitions(corpus: Path, single: list[st
     assert "already done" in result.output
     got = [line for p in sorted(out.glob("part-*.jsonl")) for line in p.read_text(encoding="utf-8").splitlines()]
     assert got == single
+
+
+def test_ner_stage_batches_regions_across_docs_with_the_same_result(corpus: Path, nlp) -> None:
+    """``zh_news_ner`` runs the windows of a whole batch through the model at once; per doc is the same."""
+    texts = [json.loads(line)["text"] for line in corpus.read_text(encoding="utf-8").splitlines()][:12]
+    texts = [t for t in texts if isinstance(t, str)]
+    if "ner" not in nlp.pipe_names:
+        pytest.skip("the default config runs no NER stage")
+    ner = nlp.get_pipe("ner")
+    batched = [[(m.start, m.end, m.label) for m in d._.persons or []] for d in nlp.pipe(texts, batch_size=6)]
+    single = [[(m.start, m.end, m.label) for m in nlp(t)._.persons or []] for t in texts]
+    assert batched == single
+    assert any(any(m[2] == "PERSON" for m in doc) for doc in batched)
+    assert hasattr(ner, "pipe")

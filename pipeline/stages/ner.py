@@ -14,12 +14,14 @@ open-class names.  Model spans are added to ``doc._.persons`` (PERSON) and
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import spacy
 from pydantic import BaseModel, ConfigDict, Field
 from spacy.language import Language
 from spacy.tokens import Doc
+from spacy.util import minibatch
 
 from ..doc import text_of
 from ..entities.mention import Mention
@@ -72,7 +74,21 @@ class StatisticalNer:
             return doc
         text = text_of(doc)
         sentences = self._regions(text, doc._.titles or [])
-        found = self._predict(text, sentences)
+        return self._merge(doc, self._predict(text, sentences))
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterator[Doc]:
+        """Like ``__call__`` over a stream, with the regions of ``batch_size`` docs run through
+        each model together: the same spans, in fewer and larger matrix products."""
+        if not self.models or type(self)._predict is not StatisticalNer._predict:
+            yield from map(self, docs)  # no model, or a backend with its own _predict
+            return
+        for batch in minibatch(docs, size=batch_size):
+            texts = [text_of(doc) for doc in batch]
+            regions = [self._regions(text, doc._.titles or []) for text, doc in zip(texts, batch)]
+            found = self._predict_many(texts, regions)
+            yield from (self._merge(doc, f) for doc, f in zip(batch, found))
+
+    def _merge(self, doc: Doc, found: list[Mention]) -> Doc:
         kept = [m for m in found if not _masked(m, doc)]
         doc._.persons = (doc._.persons or []) + [m for m in kept if m.label == "PERSON"]
         doc._.model_titles = [m for m in kept if m.label == "TITLE"]
@@ -99,14 +115,19 @@ class StatisticalNer:
         return merged
 
     def _predict(self, text: str, sentences: list[tuple[int, int]]) -> list[Mention]:
-        out: list[Mention] = []
-        chunks = [text[s:e] for s, e in sentences]
+        return self._predict_many([text], [sentences])[0]
+
+    def _predict_many(self, texts: list[str], regions: list[list[tuple[int, int]]]) -> list[list[Mention]]:
+        """Model spans of each text's regions; all regions of all texts go through a model at once."""
+        out: list[list[Mention]] = [[] for _ in texts]
+        where = [(i, s) for i, spans in enumerate(regions) for s, _ in spans]
+        chunks = [texts[i][s:e] for i, spans in enumerate(regions) for s, e in spans]
         for name, nlp in self.models:
-            for (s, _), sdoc in zip(sentences, nlp.pipe(chunks, batch_size=64)):
+            for (i, s), sdoc in zip(where, nlp.pipe(chunks, batch_size=256)):
                 for ent in sdoc.ents:
                     if ent.label_ in self.settings.labels:
-                        out.append(Mention(s + ent.start_char, s + ent.end_char, ent.label_, ent.text,
-                                           f"model.{name}"))
+                        out[i].append(Mention(s + ent.start_char, s + ent.end_char, ent.label_, ent.text,
+                                              f"model.{name}"))
         return out
 
 
