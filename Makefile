@@ -4,7 +4,7 @@
 #   make run        run the pipeline over corpus/ into out/records.jsonl
 #   make test       fast tests (not marked slow)
 #   make test-all   every test, slow ones included
-#   make bench      throughput and memory on a synthetic 1M-character corpus
+#   make bench      throughput, scaling and memory on a generated 3M-character corpus (BENCHMARKS.md)
 #   make dev-score  score the pipeline on ../shared/eval/dev (skipped without ../shared)
 #   make train-ner  retrain the shipped NER models from ../shared/data/ner (one CPU core: ~1.5 h)
 #   make clean      remove outputs and caches (keeps .venv; rm -rf .venv to rebuild it)
@@ -47,8 +47,12 @@ test: venv
 test-all: venv
 	$(BIN)/pytest -q
 
+# Throughput (1 process and 2 workers, jieba.posseg, a regex scan) on a generated
+# 3M-character corpus, and memory at 1M vs 10M characters; writes BENCHMARKS.md.
+# About 6 minutes on 2 cores.  Smoke run: BENCH_ARGS="--quick --markdown out/bench-quick.md".
+BENCH_ARGS ?=
 bench: venv
-	$(BIN)/python bench/bench.py
+	$(BIN)/python bench/bench.py --markdown BENCHMARKS.md $(BENCH_ARGS)
 
 # The dev texts are written to out/ (ignored by git), never into the repo.
 dev-score: venv

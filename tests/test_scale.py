@@ -90,7 +90,7 @@ def test_progress_is_quiet_off_a_terminal_and_shown_on_request(corpus: Path, sin
     assert "articles/s" in proc.stderr and "ETA" in proc.stderr and f"{n}/{n}" in proc.stderr
 
 
-@pytest.mark.parametrize("fmt", ["jsonl", "parquet"])
+@pytest.mark.parametrize("fmt", ["jsonl", pytest.param("parquet", marks=pytest.mark.slow)])
 def test_dask_local_cluster_matches_single_process(corpus: Path, single: list[str], tmp_path: Path,
                                                    fmt: str) -> None:
     distributed = pytest.importorskip("distributed")
