@@ -83,7 +83,7 @@ class NounUnits(BaseModel):
     classifiers: list[Word] = Field(default_factory=list)
     max_chars: int = Field(ge=1, le=20)
     stop_chars: str = ""
-    heads: list[NounHead] = Field(min_length=1)
+    heads: list[NounHead] = Field(default_factory=list)
 
 
 class ArticleRule(BaseModel):
@@ -198,6 +198,9 @@ _SKIP = "skip"
 
 
 def _alternation(words: list[str] | set[str]) -> str:
+    """``a|b|…`` longest first; an empty list gives a pattern that never matches."""
+    if not words:
+        return "(?!)"
     return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
 
 

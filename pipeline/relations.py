@@ -44,8 +44,8 @@ class Confidence(_Strict):
 class RelationRules(_Strict):
     """Schema of ``relations.yaml``."""
 
-    chain_separators: list[str] = Field(min_length=1)
-    name_title_separators: list[str] = Field(min_length=1)
+    chain_separators: list[str] = []
+    name_title_separators: list[str] = []
     place_title_gaps: list[str] = []
     recipient_cues: list[str] = []
     subject_stop_chars: str = ""

@@ -38,11 +38,15 @@ class PersonFinder:
     @cached_property
     def _speech_re(self) -> re.Pattern[str]:
         verbs = "|".join(map(re.escape, sorted(self.rules.speech_verbs, key=len, reverse=True)))
+        if not verbs:
+            return re.compile("(?!)")
         return re.compile(f"(?<![\u4e00-\u9fff])([\u4e00-\u9fff]{{2,4}})(?={verbs})")
 
     @cached_property
     def _reporter_re(self) -> re.Pattern[str]:
         cues = "|".join(map(re.escape, sorted(self.rules.reporter_cues, key=len, reverse=True)))
+        if not cues:
+            return re.compile("(?!)")
         return re.compile(f"(?:{cues})[\\s:：]*((?:[\u4e00-\u9fff]{{2,3}}[、\\s]*)+)")
 
     def name_at(self, text: str, pos: int, *, skip_gap: bool = True) -> Mention | None:

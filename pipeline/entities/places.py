@@ -30,7 +30,7 @@ class PlaceFinder:
     @cached_property
     def _suffix_re(self) -> re.Pattern[str]:
         alts = sorted((s.text for s in self.rules.suffixes), key=len, reverse=True)
-        return re.compile("|".join(map(re.escape, alts)))
+        return re.compile("|".join(map(re.escape, alts)) or "(?!)")  # an empty list matches nothing
 
     @cached_property
     def _suffix_by_text(self) -> dict[str, PlaceSuffix]:
@@ -51,7 +51,7 @@ class PlaceFinder:
     @cached_property
     def _anaphor_re(self) -> re.Pattern[str]:
         alts = sorted((a.text for a in self.rules.anaphora), key=len, reverse=True)
-        return re.compile("|".join(map(re.escape, alts)))
+        return re.compile("|".join(map(re.escape, alts)) or "(?!)")  # an empty list matches nothing
 
     @cached_property
     def _anaphor_level(self) -> dict[str, str]:

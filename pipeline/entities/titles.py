@@ -30,6 +30,8 @@ class TitleFinder:
     def _head_re(self) -> re.Pattern[str]:
         heads = sorted((h.text for h in self.rules.heads), key=len, reverse=True)
         mods = sorted(self.rules.modifiers, key=len, reverse=True)
+        if not heads:
+            return re.compile("(?!)")  # no title lexicon: nothing is a title
         return re.compile(f"(?:{'|'.join(map(re.escape, mods))})?(?:{'|'.join(map(re.escape, heads))})")
 
     @cached_property
