@@ -366,6 +366,7 @@ def ner_evaluate(
 # Command modules that live beside this one register themselves here.
 from .cli_review import register as _register_review; _register_review(app)  # noqa: E402,E702
 from .cli_scale import register as _register_scale; _register_scale(app)  # noqa: E402,E702
+from .cli_rules import register as _register_rules; _register_rules(app)  # noqa: E402,E702
 # (one line each; keep this marker)
 
 
