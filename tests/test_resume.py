@@ -31,7 +31,9 @@ def _lines(path: Path) -> list[str]:
 
 
 def _kill_midway(cmd: list[str], out: Path, at_least: int, total: int) -> None:
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    log = out.with_suffix(".stderr")
+    with log.open("wb") as err:
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, start_new_session=True)
     try:
         deadline = time.monotonic() + 240
         while time.monotonic() < deadline and proc.poll() is None:
@@ -42,7 +44,8 @@ def _kill_midway(cmd: list[str], out: Path, at_least: int, total: int) -> None:
         os.killpg(proc.pid, signal.SIGKILL)  # the run and any worker processes
         proc.wait()
     done = out.read_bytes().count(b"\n")
-    assert at_least <= done < total, f"the run was not killed midway ({done} of {total} records)"
+    assert at_least <= done < total, (f"the run was not killed midway ({done} of {total} records, exit "
+                                      f"{proc.returncode}): {log.read_text(errors='replace')[-2000:]}")
 
 
 @pytest.mark.parametrize("workers", [1, pytest.param(2, marks=pytest.mark.slow)])
@@ -60,7 +63,7 @@ def test_kill_then_resume_loses_and_repeats_nothing(corpus: Path, tmp_path: Path
     with out.open("ab") as fh:
         fh.write(_lines(full)[len(kept)].encode("utf-8")[:25])
     result = CliRunner().invoke(app, ["run", str(corpus), "-o", str(out), "--resume"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 0, (result.output, result.exception)
     assert f"already done  {len(kept):>7}" in result.output
     resumed = _lines(out)
     assert len(resumed) == len({json.loads(x)["id"] for x in resumed}) == total
