@@ -49,7 +49,7 @@ test-all: venv
 
 # Throughput (1 process and 2 workers, jieba.posseg, a regex scan) on a generated
 # 3M-character corpus, and memory at 1M vs 10M characters; writes BENCHMARKS.md.
-# About 6 minutes on 2 cores.  Smoke run: BENCH_ARGS="--quick --markdown out/bench-quick.md".
+# About 8 minutes on 2 cores.  Smoke run: BENCH_ARGS="--quick --markdown out/bench-quick.md".
 BENCH_ARGS ?=
 bench: venv
 	$(BIN)/python bench/bench.py --markdown BENCHMARKS.md $(BENCH_ARGS)

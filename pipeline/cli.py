@@ -109,10 +109,14 @@ def run(
                 if done:
                     items = _skip_done(items, done, tally, bar)
                 nlp = api.load(config, overrides=overrides) if n_workers <= 1 else None
-                for article in process_stream(items, nlp=nlp, workers=n_workers, config=config,
-                                              overrides=overrides, time_limit=time_limit):
-                    writer.write(article)
-                    _count(tally, article)
+                lines = hasattr(writer, "write_line")  # JSONL: workers send finished lines
+                for record in process_stream(items, nlp=nlp, workers=n_workers, config=config,
+                                             overrides=overrides, time_limit=time_limit, encoded=lines):
+                    if lines:
+                        writer.write_line(record.json)
+                    else:
+                        writer.write(record)
+                    _count(tally, record)
                     bar.advance(1)
     if not quiet:
         _summary(tally)
@@ -191,12 +195,13 @@ class _Progress:
             self._bar.stop()
 
 
-def _count(tally: Counter[str], a: Article) -> None:
+def _count(tally: Counter[str], a: Any) -> None:
+    """Count an :class:`Article` or an ``Encoded`` record (which carries the numbers)."""
     tally["articles"] += 1
     tally["failed"] += 0 if a.ok else 1
-    tally["officials"] += len(a.officials)
-    tally["counts"] += len(a.counts)
-    tally["amounts"] += len(a.amounts)
+    for field in ("officials", "counts", "amounts"):
+        value = getattr(a, field)
+        tally[field] += value if isinstance(value, int) else len(value)
 
 
 def _summary(t: Counter[str]) -> None:

@@ -26,12 +26,36 @@ from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import PipelineError
 from .records import Article
 
-__all__ = ["RunStats", "process_stream", "default_workers", "peak_rss_mb"]
+__all__ = ["Encoded", "RunStats", "WorkerPool", "process_stream", "default_workers", "peak_rss_mb"]
+
+
+class Encoded(NamedTuple):
+    """A record already serialised as one JSON line (no newline), with what a summary counts."""
+
+    id: str
+    json: str
+    ok: bool
+    officials: int
+    counts: int
+    amounts: int
+
+    @classmethod
+    def of(cls, a: Article) -> Encoded:
+        return cls(a.id, a.model_dump_json(), a.ok, len(a.officials), len(a.counts), len(a.amounts))
+
+    def article(self) -> Article:
+        return Article.model_validate_json(self.json)
+
+
+def cpu_seconds() -> float:
+    """User + system CPU time of this process so far."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
 
 
 def peak_rss_mb() -> float:
@@ -50,14 +74,17 @@ def default_workers() -> int:
 
 @dataclass
 class RunStats:
-    """What a run did: chars read, and the peak RSS of each process (MB) keyed by pid."""
+    """What a run did: chars read, and per process (by pid) the peak RSS (MB) and CPU seconds."""
 
     chars: int = 0
     articles_in: int = 0
     peak_rss_mb: dict[int, float] = field(default_factory=dict)
+    cpu_s: dict[int, float] = field(default_factory=dict)
 
-    def note_rss(self, pid: int, mb: float) -> None:
+    def note_rss(self, pid: int, mb: float, cpu: float | None = None) -> None:
         self.peak_rss_mb[pid] = max(mb, self.peak_rss_mb.get(pid, 0.0))
+        if cpu is not None:
+            self.cpu_s[pid] = max(cpu, self.cpu_s.get(pid, 0.0))
 
 
 def _process_kwargs(time_limit: float | None) -> dict[str, Any]:
@@ -79,11 +106,14 @@ def _counted(items: Iterable[Any], stats: RunStats | None) -> Iterator[Any]:
 
 def process_stream(items: Iterable[Any], *, workers: int = 1, config: Path | str | None = None,
                    overrides: dict[str, Any] | None = None, nlp: Any = None, chunk_size: int = 32,
-                   time_limit: float | None = None, stats: RunStats | None = None) -> Iterator[Article]:
+                   time_limit: float | None = None, stats: RunStats | None = None,
+                   encoded: bool = False) -> Iterator[Any]:
     """One record per item (``SourceArticle``/``InputFailure``), in input order.
 
     ``workers=1`` runs in this process (with ``nlp`` if given, else one built
     from ``config``/``overrides``); more start that many worker processes.
+    Yields :class:`Article` records, or with ``encoded`` :class:`Encoded`
+    JSON lines (workers serialise them, so a JSONL writer only writes).
     """
     from . import api
 
@@ -91,12 +121,13 @@ def process_stream(items: Iterable[Any], *, workers: int = 1, config: Path | str
     kwargs = _process_kwargs(time_limit)
     if workers <= 1:
         nlp = nlp or api.load(config, overrides=overrides)
-        yield from api.process(nlp, items, **kwargs)
+        records = api.process(nlp, items, **kwargs)
+        yield from (map(Encoded.of, records) if encoded else records)
         if stats is not None:
             stats.note_rss(os.getpid(), peak_rss_mb())
         return
     with WorkerPool(workers, config=config, overrides=overrides, process_kwargs=kwargs) as pool:
-        yield from pool.map(items, chunk_size=chunk_size, stats=stats)
+        yield from pool.map(items, chunk_size=chunk_size, stats=stats, encoded=encoded)
     if stats is not None:
         stats.note_rss(os.getpid(), peak_rss_mb())
 
@@ -128,13 +159,13 @@ def warm_up(nlp: Any) -> None:
     api.to_article(nlp("石桥镇委书记王立衡表示，全镇有126户困难户，发放资金35.6万元。"), id="warm-up")
 
 
-def _ready(pause: float = 0.0) -> tuple[int, float]:
+def _ready(pause: float = 0.0) -> tuple[int, float, float]:
     import time
 
     if _WORKER_ERROR is not None:
         raise _WORKER_ERROR
     time.sleep(pause)  # so that one fast worker does not take every probe
-    return os.getpid(), peak_rss_mb()
+    return os.getpid(), peak_rss_mb(), cpu_seconds()
 
 
 _BOOTSTRAP = """
@@ -165,13 +196,13 @@ def worker_needs_torch(config: Path | str | None, overrides: dict[str, Any] | No
     return any("hanlp" in str(c.get("factory", "")) for c in cfg.get("components", {}).values())
 
 
-def _work(chunk: list[Any]) -> tuple[int, float, list[Article]]:
+def _work(chunk: list[Any]) -> tuple[int, float, float, list[Encoded]]:
     from . import api
 
     if _WORKER_ERROR is not None:
         raise _WORKER_ERROR
-    records = list(api.process(_WORKER_NLP, chunk, **_WORKER_KWARGS))
-    return os.getpid(), peak_rss_mb(), records
+    records = [Encoded.of(a) for a in api.process(_WORKER_NLP, chunk, **_WORKER_KWARGS)]
+    return os.getpid(), peak_rss_mb(), cpu_seconds(), records
 
 
 class WorkerPool:
@@ -182,6 +213,7 @@ class WorkerPool:
         import multiprocessing
 
         self.workers = workers
+        self.ready_cpu_s: dict[int, float] = {}
         args = (str(config) if config else None, overrides or {}, process_kwargs or {})
         # ``exec`` of a fixed bootstrap (a builtin, so unpickling it imports nothing) lets a
         # worker keep torch out before spaCy is imported; see worker_needs_torch().
@@ -203,7 +235,8 @@ class WorkerPool:
     def ready(self, timeout: float = 300.0) -> dict[int, float]:
         """Block until every worker has loaded its pipeline (to leave load time out of timings).
 
-        Returns each worker's RSS (MB) by pid."""
+        Returns each worker's RSS (MB) by pid; :attr:`ready_cpu_s` keeps each worker's CPU
+        seconds at that point (loading), to tell them from the CPU time of the work."""
         import time
 
         seen: dict[int, float] = {}
@@ -211,32 +244,38 @@ class WorkerPool:
         try:
             while len(seen) < self.workers and time.monotonic() < deadline:
                 futures = [self._executor.submit(_ready, 0.2) for _ in range(self.workers)]
-                seen.update(f.result() for f in futures)
+                for pid, rss, cpu in (f.result() for f in futures):
+                    seen[pid] = rss
+                    self.ready_cpu_s[pid] = cpu
         except BrokenProcessPool as exc:
             raise PipelineError(f"a worker process could not start: {exc}") from None
         return seen
 
-    def map(self, items: Iterable[Any], *, chunk_size: int = 32, stats: RunStats | None = None) -> Iterator[Article]:
-        """Records for ``items`` in input order, with at most ``2 × workers`` chunks in flight."""
+    def map(self, items: Iterable[Any], *, chunk_size: int = 32, stats: RunStats | None = None,
+            encoded: bool = False) -> Iterator[Any]:
+        """Records for ``items`` in input order, with at most ``2 × workers`` chunks in flight.
+
+        Workers send records as JSON lines (cheaper to move than pickled models);
+        they are parsed back into :class:`Article` unless ``encoded``."""
         pending: deque[Future] = deque()
         limit = 2 * self.workers
         try:
             for chunk in _chunks(items, chunk_size):
                 pending.append(self._executor.submit(_work, chunk))
                 while len(pending) >= limit:
-                    yield from self._collect(pending.popleft(), stats)
+                    yield from self._collect(pending.popleft(), stats, encoded)
             while pending:
-                yield from self._collect(pending.popleft(), stats)
+                yield from self._collect(pending.popleft(), stats, encoded)
         except BrokenProcessPool:
             raise PipelineError("a worker process died (out of memory or killed); rerun with --resume "
                                 "to finish without repeating the records already written") from None
 
     @staticmethod
-    def _collect(future: Future, stats: RunStats | None) -> list[Article]:
-        pid, rss, records = future.result()
+    def _collect(future: Future, stats: RunStats | None, encoded: bool) -> list[Any]:
+        pid, rss, cpu, records = future.result()
         if stats is not None:
-            stats.note_rss(pid, rss)
-        return records
+            stats.note_rss(pid, rss, cpu)
+        return records if encoded else [r.article() for r in records]
 
 
 @contextmanager
