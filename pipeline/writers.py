@@ -234,7 +234,7 @@ class JsonlWriter(_Base):
 
     def open(self) -> None:
         if str(self.path) == "-":
-            self._fd = sys.stdout.fileno()
+            self._fd = -1  # sys.stdout, whatever it is now (a test runner may replace it)
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         if self.resume and self.path.exists():
@@ -250,20 +250,22 @@ class JsonlWriter(_Base):
     def write_line(self, line: str) -> None:
         """Write one serialised record (no newline) as a single ``os.write``."""
         assert self._fd is not None, "use the writer as a context manager"
+        if self._fd == -1:
+            sys.stdout.write(line + "\n")
+            sys.stdout.flush()
+            return
         data = (line + "\n").encode("utf-8")
         while data:  # a regular file takes it in one call; a pipe may take part of it
             data = data[os.write(self._fd, data):]
         self._since_sync += 1
-        if self.sync_every and self._since_sync >= self.sync_every and str(self.path) != "-":
+        if self.sync_every and self._since_sync >= self.sync_every:
             os.fsync(self._fd)
             self._since_sync = 0
 
     def close(self) -> None:
-        if self._fd is not None and str(self.path) != "-":
+        if self._fd is not None and self._fd != -1:
             os.fsync(self._fd)
             os.close(self._fd)
-        elif self._fd is not None:
-            sys.stdout.flush()
         self._fd = None
 
 

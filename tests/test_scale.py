@@ -136,3 +136,11 @@ def test_ner_stage_batches_regions_across_docs_with_the_same_result(corpus: Path
     assert batched == single
     assert any(any(m[2] == "PERSON" for m in doc) for doc in batched)
     assert hasattr(ner, "pipe")
+
+
+def test_time_limit_reaches_the_pipeline(corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "t.jsonl"
+    result = CliRunner().invoke(app, ["run", str(corpus), "-o", str(out), "--time-limit", "0.0001"])
+    assert result.exit_code == 1, result.output
+    stages = {e["stage"] for r in map(json.loads, out.read_text(encoding="utf-8").splitlines()) for e in r["errors"]}
+    assert "time" in stages

@@ -179,3 +179,10 @@ def test_only_jsonl_goes_to_stdout() -> None:
         open_writer("-", "sqlite")
     with pytest.raises(PipelineError, match="format"):
         open_writer("x.out", "xml")
+
+
+def test_jsonl_to_stdout(capsys: pytest.CaptureFixture[str]) -> None:
+    with open_writer("-") as w:
+        for a in _handmade():
+            w.write(a)
+    assert [json.loads(x)["id"] for x in capsys.readouterr().out.splitlines()] == ["h1", "h2", "h3"]
