@@ -102,16 +102,30 @@ def run(
                 tally.update({k: v for k, v in part.items() if k != "partition"})
                 bar.advance(part["articles"])
         else:
+            from contextlib import ExitStack
+
+            from .parallel import WorkerPool, _process_kwargs
             from .writers import open_writer
 
-            with open_writer(output, kind, resume=resume) as writer:
+            with ExitStack() as stack:
+                # the pipeline is built (in every worker) before the output is opened, so a
+                # config that cannot build fails without touching an existing output
+                if n_workers <= 1:
+                    nlp = api.load(config, overrides=overrides)
+                else:
+                    pool = stack.enter_context(WorkerPool(n_workers, config=config, overrides=overrides,
+                                                          process_kwargs=_process_kwargs(time_limit)))
+                    pool.ready()
+                writer = stack.enter_context(open_writer(output, kind, resume=resume))
                 done = writer.done_ids()
                 if done:
                     items = _skip_done(items, done, tally, bar)
-                nlp = api.load(config, overrides=overrides) if n_workers <= 1 else None
                 lines = hasattr(writer, "write_line")  # JSONL: workers send finished lines
-                for record in process_stream(items, nlp=nlp, workers=n_workers, config=config,
-                                             overrides=overrides, time_limit=time_limit, encoded=lines):
+                if n_workers <= 1:
+                    records = process_stream(items, nlp=nlp, time_limit=time_limit, encoded=lines)
+                else:
+                    records = pool.map(items, encoded=lines)
+                for record in records:
                     if lines:
                         writer.write_line(record.json)
                     else:

@@ -71,6 +71,7 @@ def test_workers_read_ahead_is_bounded_and_torch_free() -> None:
     assert stats.articles_in <= 4 * 4 + 4  # 2 × workers chunks in flight, plus the one being cut
 
 
+@pytest.mark.slow
 def test_worker_config_error_is_one_line(corpus: Path, tmp_path: Path) -> None:
     proc = subprocess.run([sys.executable, "-m", "pipeline", "run", str(corpus), "-o", str(tmp_path / "x.jsonl"),
                            "--workers", "2", "--set", "components.numbers.tables=missing.yaml"],
@@ -144,3 +145,14 @@ def test_time_limit_reaches_the_pipeline(corpus: Path, tmp_path: Path) -> None:
     assert result.exit_code == 1, result.output
     stages = {e["stage"] for r in map(json.loads, out.read_text(encoding="utf-8").splitlines()) for e in r["errors"]}
     assert "time" in stages
+
+
+@pytest.mark.parametrize("workers", ["1", pytest.param("2", marks=pytest.mark.slow)])
+def test_config_that_cannot_build_leaves_the_output_alone(corpus: Path, tmp_path: Path, workers: str) -> None:
+    out = tmp_path / "kept.jsonl"
+    out.write_text('{"id": "earlier"}\n', encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "pipeline", "run", str(corpus), "-o", str(out), "--workers", workers,
+                           "--set", "components.numbers.tables=missing.yaml"], capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 2, proc.stderr
+    assert out.read_text(encoding="utf-8") == '{"id": "earlier"}\n'
