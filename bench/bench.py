@@ -170,7 +170,8 @@ def measure(kind: str, corpus: Path, *, workers: int = 1, overrides: list[str] =
     cmd = [sys.executable, __file__, "--child", kind, "--corpus", str(corpus), "--workers", str(workers)]
     for item in overrides:
         cmd += ["--set", item]
-    env = dict(os.environ, OMP_NUM_THREADS="1", BENCH_BLOCK_TORCH="1")
+    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1",
+               BENCH_BLOCK_TORCH="1")  # single-threaded, like the peers
     before = load_average()
     done = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True, env=env)
     result = json.loads(done.stdout.strip().splitlines()[-1])

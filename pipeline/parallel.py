@@ -169,7 +169,9 @@ def _ready(pause: float = 0.0) -> tuple[int, float, float]:
 
 
 _BOOTSTRAP = """
-import sys
+import os, sys
+for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(var, "1")  # one thread per worker: the workers are the parallelism
 if BLOCK_TORCH and "torch" not in sys.modules:
     sys.modules["torch"] = None
 from pipeline.parallel import _init_worker

@@ -156,3 +156,17 @@ def test_config_that_cannot_build_leaves_the_output_alone(corpus: Path, tmp_path
                           timeout=300)
     assert proc.returncode == 2, proc.stderr
     assert out.read_text(encoding="utf-8") == '{"id": "earlier"}\n'
+
+
+def test_ner_numpy_ops_give_the_same_records_as_blis(corpus: Path) -> None:
+    """The NER models' matrix products go through numpy's BLAS by default (faster); same records."""
+    from pipeline import api
+    from pipeline.io.readers import iter_inputs
+
+    got = {}
+    for ops in ("numpy", "blis"):
+        nlp = api.load(overrides={"components.ner.ops": ops})
+        if "ner" not in nlp.pipe_names:
+            pytest.skip("the default config runs no NER stage")
+        got[ops] = [a.model_dump_json() for a in api.process(nlp, iter_inputs([corpus]))]
+    assert got["numpy"] == got["blis"]

@@ -66,7 +66,8 @@ class HanlpNer(StatisticalNer):
     default_config={**NerSettings().model_dump(), "label_map": DEFAULT_LABEL_MAP},
 )
 def make_hanlp_ner(nlp: Language, name: str, models: list[str], labels: list[str], label_map: dict[str, str],
-                   triggers: list[str], all_sentences: bool, window: int, spans_key: str) -> HanlpNer:
+                   triggers: list[str], all_sentences: bool, window: int, spans_key: str,
+                   ops: str = "numpy") -> HanlpNer:
     settings = NerSettings(models=models, labels=labels, triggers=triggers, all_sentences=all_sentences,
-                           window=window, spans_key=spans_key)
+                           window=window, spans_key=spans_key, ops=ops)  # ops: spaCy models only
     return HanlpNer(settings, label_map)
