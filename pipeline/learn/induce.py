@@ -129,10 +129,12 @@ def propose_titles(gold: list[dict], rules: RuleSet, out: Proposals) -> None:
                 region = core[:-k]
                 if not region:
                     continue
-                mod = next((region[-n:] for n in (3, 2, 1) if len(region) >= n and region[-n:].endswith("副")), None)
+                mods = [region[-n:] for n in (1, 2, 3) if len(region) >= n and region[-n:].endswith("副")]
+                mod = mods[0] if mods else None  # 副: the shortest, most general modifier
                 head_entry = _head_entry(head, places_by_head.get(head, []))
+                for m in mods:
+                    out.add("title_modifier", m, did)
                 if mod:
-                    out.add("title_modifier", mod, did)
                     out.add("title_head", head_entry, did, with_=(("title_modifier", mod),))
                     region = region[:-len(mod)]
                 head_known = rules.has("title_head", head)

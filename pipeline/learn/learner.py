@@ -10,6 +10,12 @@ support), each re-scored against the rules accepted before it, so two
 candidates that fix the same facts are not both kept.  Rounds repeat until
 nothing new passes: a head learned in round 0 lets an organisation prefix
 show its worth in round 1.
+
+Some rules only work together: the head 书记 gives wrong titles until the
+prefix 委 lets 镇委书记 grow to its place.  So each round first scores every
+candidate *in context* (added to all the others, the change from leaving it
+out), drops those that fail and repeats until the set is stable, then keeps
+that set if it raises F1; the forward pass above then adds what remains.
 """
 from __future__ import annotations
 
@@ -29,6 +35,8 @@ class LearnSettings:
     max_rounds: int = 4
     damping: float = 0.9
     families: tuple[str, ...] = tuple(FAMILIES)
+    in_context: bool = True
+    context_iterations: int = 3
 
 
 @dataclass
@@ -85,14 +93,30 @@ def learn(gold: Sequence[dict], base: RuleSet, settings: LearnSettings = LearnSe
         rounds: list[RoundReport] = []
         for r in range(settings.max_rounds):
             proposals = [c for c in propose(h.gold, current, now.records) if c.family in settings.families]
+            accepted: list[LearnedRule] = []
+            f1_before = now.f1()
+            if settings.in_context:
+                kept = _in_context(h, current, proposals, settings)
+                if kept:
+                    trial = current.with_entries([a for c, _ in kept for a in c.additions])
+                    after = h.run(trial)
+                    if after.f1() > now.f1():
+                        for cand, change in kept:
+                            rules = [x for x in _learned(cand, change, r, settings)
+                                     if not current.has(x.family, x.text) and not trial.has_learned(x)]
+                            trial.learned.extend(rules)
+                            accepted.extend(rules)
+                            log(f"round {r}: + {cand.label} support={len(change.good)} "
+                                f"precision={change.precision:.2f} (in context)")
+                        current, now = trial, after
+                        proposals = [c for c in proposals if not all(current.has(f, FAMILIES[f].text_of(e))
+                                                                     for f, e in c.additions)]
             scored = []
             for cand in proposals:
                 change = _score(h, current, now, cand)
                 if _passes(change, settings, cand):
                     scored.append((change.rank, cand))
             scored.sort(key=lambda x: (-x[0], x[1].family, x[1].text))
-            accepted: list[LearnedRule] = []
-            f1_before = now.f1()
             for _, cand in scored:
                 change = _score(h, current, now, cand)  # against the rules accepted so far
                 if not _passes(change, settings, cand):
@@ -109,6 +133,31 @@ def learn(gold: Sequence[dict], base: RuleSet, settings: LearnSettings = LearnSe
             if not accepted:
                 break
         return LearnResult(current, rounds, f1_base, now.f1())
+
+
+def _in_context(h: Harness, rules: RuleSet, proposals: list[Candidate],
+                s: LearnSettings) -> list[tuple[Candidate, Change]]:
+    """Candidates that pay their way among all the others (backward elimination)."""
+    pool = list(proposals)
+    result: list[tuple[Candidate, Change]] = []
+    for _ in range(s.context_iterations):
+        if not pool:
+            return []
+        full = rules.with_entries([a for c in pool for a in c.additions])
+        result = []
+        for cand in pool:
+            ids = [i for i, t in enumerate(h.texts) if any(FAMILIES[f].text_of(e) in t for f, e in cand.additions)]
+            if not ids:
+                continue
+            without = h.run(full.without_entries(cand.additions), subset=ids)
+            with_ = h.run(full, subset=ids)
+            change = compare(without, with_)
+            if _passes(change, s, cand):
+                result.append((cand, change))
+        if len(result) == len(pool):
+            break
+        pool = [c for c, _ in result]
+    return result
 
 
 def _score(h: Harness, rules: RuleSet, now: Outcome, cand: Candidate) -> Change:

@@ -159,6 +159,19 @@ class RuleSet:
                 out.entries(family).append(copy.deepcopy(entry))
         return out
 
+    def without_entries(self, removals: list[tuple[str, Any]]) -> "RuleSet":
+        """A copy with ``(family, entry)`` pairs removed (matched on their text)."""
+        out = self.copy()
+        for family, entry in removals:
+            fam = FAMILIES[family]
+            text = fam.text_of(entry)
+            lst = out.entries(family)
+            lst[:] = [e for e in lst if fam.text_of(e) != text]
+        return out
+
+    def has_learned(self, rule: LearnedRule) -> bool:
+        return any(r.family == rule.family and r.text == rule.text for r in self.learned)
+
     def add_learned(self, rule: LearnedRule) -> None:
         if not self.has(rule.family, rule.text):
             self.entries(rule.family).append(copy.deepcopy(rule.entry))
