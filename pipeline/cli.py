@@ -67,6 +67,8 @@ def run(
     time_limit: Annotated[Optional[float], typer.Option("--time-limit", min=0.0, help="Seconds allowed per "
                                                         "article (when the pipeline supports it).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary table, no progress bar.")] = False,
+    rules: Annotated[Optional[Path], typer.Option("--rules", help="Rule folder to use instead of the shipped "
+                                                  "rules (e.g. one written by `pipeline rules learn`).")] = None,
 ) -> None:
     """Process articles into one validated record each (streaming; memory stays flat)."""
     from .io.readers import iter_inputs
@@ -74,6 +76,8 @@ def run(
     from .writers import infer_format
 
     overrides = parse_overrides(set_)
+    if rules is not None:
+        overrides = {**api.rules_overrides(rules), **overrides}
     n_workers = workers or default_workers()
     if engine not in ("local", "dask"):
         raise ConfigError(f"unknown engine {engine!r}; use local or dask")

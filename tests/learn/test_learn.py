@@ -195,3 +195,20 @@ def test_cli_learn_bad_gold_folder_exits_2(tmp_path):
     finally:
         sys.argv = argv
     assert exc.value.code == 2
+
+
+def test_cli_run_with_rules_folder_uses_learned_rules(tmp_path):
+    rules = RuleSet.load()
+    rules.add_learned(_rule("title_head", {"text": "网格长"}))
+    folder = rules.write(tmp_path / "rules")
+    article = tmp_path / "a.txt"
+    article.write_text("石门镇网格长刘春生表示，今年将继续做好排查。", encoding="utf-8")
+    runner = CliRunner()
+    outs = {}
+    for name, extra in (("shipped", []), ("learned", ["--rules", str(folder)])):
+        out = tmp_path / f"{name}.jsonl"
+        res = runner.invoke(app, ["run", str(article), "--output", str(out), "--quiet", *extra])
+        assert res.exit_code == 0, res.output
+        outs[name] = json.loads(out.read_text(encoding="utf-8").splitlines()[0])
+    assert outs["shipped"]["officials"] == []
+    assert [(o["name"], o["title"]) for o in outs["learned"]["officials"]] == [("刘春生", "网格长")]
