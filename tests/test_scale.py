@@ -112,6 +112,7 @@ def test_dask_local_cluster_matches_single_process(corpus: Path, single: list[st
     assert got == [json.dumps(json.loads(line), ensure_ascii=False, separators=(",", ":")) for line in single]
 
 
+@pytest.mark.slow
 def test_dask_cli_resume_skips_finished_partitions(corpus: Path, single: list[str], tmp_path: Path) -> None:
     pytest.importorskip("distributed")
     out = tmp_path / "parts"
