@@ -65,7 +65,8 @@ def run(
     progress: Annotated[Optional[bool], typer.Option("--progress/--no-progress", help="Progress bar (default: "
                                                      "on a terminal, off in CI and pipes).")] = None,
     time_limit: Annotated[Optional[float], typer.Option("--time-limit", min=0.0, help="Seconds allowed per "
-                                                        "article (when the pipeline supports it).")] = None,
+                                                        "article, then an error record (default: [limits] in the "
+                                                        "config; 0: none).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary table, no progress bar.")] = False,
     rules: Annotated[Optional[Path], typer.Option("--rules", help="Rule folder to use instead of the shipped "
                                                   "rules (e.g. one written by `pipeline rules learn`).")] = None,
