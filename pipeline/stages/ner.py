@@ -43,6 +43,9 @@ class NerSettings(BaseModel):
     triggers: list[str] = []
     all_sentences: bool = False
     window: int = Field(10, ge=0)
+    # skip titles the rules already found a three-character name right after
+    # (镇长林振邦): the model is there for the names the rules miss or cut short
+    skip_named: bool = False
     spans_key: str = "candidates"
     # matrix products of the models: "numpy" (numpy's BLAS, usually OpenBLAS; ~3x
     # thinc's default blis on AVX-512 CPUs, same spans on the benchmark corpus and
@@ -87,7 +90,7 @@ class StatisticalNer:
         if not self.models:
             return doc
         text = text_of(doc)
-        sentences = self._regions(text, doc._.titles or [])
+        sentences = self._regions(text, self._titles(doc))
         return self._merge(doc, self._predict(text, sentences))
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterator[Doc]:
@@ -98,7 +101,7 @@ class StatisticalNer:
             return
         for batch in minibatch(docs, size=batch_size):
             texts = [text_of(doc) for doc in batch]
-            regions = [self._regions(text, doc._.titles or []) for text, doc in zip(texts, batch)]
+            regions = [self._regions(text, self._titles(doc)) for text, doc in zip(texts, batch)]
             found = self._predict_many(texts, regions)
             yield from (self._merge(doc, f) for doc, f in zip(batch, found))
 
@@ -109,6 +112,14 @@ class StatisticalNer:
         if self.settings.spans_key in doc.spans:
             doc.spans[self.settings.spans_key] = list(doc.spans[self.settings.spans_key]) + to_spans(doc, kept)
         return doc
+
+    def _titles(self, doc: Doc) -> list[Mention]:
+        titles = doc._.titles or []
+        if not self.settings.skip_named:
+            return titles
+        # a two-character rule name may still be the start of a longer one the model sees
+        starts = {p.start for p in doc._.persons or [] if p.end - p.start >= 3}
+        return [t for t in titles if not any(t.end + gap in starts for gap in range(3))]
 
     def _regions(self, text: str, titles: list[Mention]) -> list[tuple[int, int]]:
         """Where to run the models: whole sentences, or windows around rule titles."""
@@ -160,6 +171,6 @@ def _masked(m: Mention, doc: Doc) -> bool:
     default_config=NerSettings().model_dump(),
 )
 def make_ner(nlp: Language, name: str, models: list[str], labels: list[str], triggers: list[str],
-             all_sentences: bool, window: int, spans_key: str, ops: str) -> StatisticalNer:
-    return StatisticalNer(NerSettings(models=models, labels=labels, triggers=triggers,
-                                      all_sentences=all_sentences, window=window, spans_key=spans_key, ops=ops))
+             all_sentences: bool, window: int, skip_named: bool, spans_key: str, ops: str) -> StatisticalNer:
+    return StatisticalNer(NerSettings(models=models, labels=labels, triggers=triggers, all_sentences=all_sentences,
+                                      window=window, skip_named=skip_named, spans_key=spans_key, ops=ops))

@@ -35,3 +35,23 @@ def test_ner_stage_longer_name_wins_only_at_the_same_start() -> None:
     elsewhere = Mention(9, 12, "PERSON", "王某某", "model")
     assert _longer(elsewhere, rule) is rule
     assert _longer(None, rule) is rule and _longer(model, None) is model
+
+
+class _Ext:
+    def __init__(self, titles, persons):
+        self.titles, self.persons = titles, persons
+
+
+class _Doc:
+    def __init__(self, titles, persons):
+        self._ = _Ext(titles, persons)
+
+
+def test_ner_stage_skips_titles_whose_three_character_name_the_rules_found() -> None:
+    title_a = Mention(0, 2, "TITLE", "镇长", "t")      # 镇长林振邦: the rules have the whole name
+    title_b = Mention(10, 12, "TITLE", "主任", "t")    # 主任何春: two characters, maybe cut short
+    title_c = Mention(20, 22, "TITLE", "书记", "t")    # no rule name at all
+    persons = [Mention(2, 5, "PERSON", "林振邦", "r"), Mention(12, 14, "PERSON", "何春", "r")]
+    doc = _Doc([title_a, title_b, title_c], persons)
+    assert _stage(skip_named=True)._titles(doc) == [title_b, title_c]
+    assert _stage(skip_named=False)._titles(doc) == [title_a, title_b, title_c]
