@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
+from .io.paths import safe_output_path
 from .numerals import parse_numeral
 
 FROM, TO = "label", "text"
@@ -257,9 +258,6 @@ def _unique(rows: list[dict], key: tuple[str, ...]) -> list[dict]:
     return out
 
 
-_SAFE_ID = re.compile(r"[^0-9A-Za-z_.\-\u4e00-\u9fff]+")
-
-
 def import_tasks(tasks_path: Path | str, output_dir: Path | str) -> list[Path]:
     """Write one gold JSON per task of a Label Studio export into ``output_dir``."""
     path = Path(tasks_path)
@@ -274,8 +272,7 @@ def import_tasks(tasks_path: Path | str, output_dir: Path | str) -> list[Path]:
     written = []
     for n, task in enumerate(tasks, start=1):
         gold = task_to_gold(task, f"{path} task {n}")
-        name = _SAFE_ID.sub("_", str(gold["id"])).strip("._") or f"task_{n}"
-        target = out_dir / f"{name}.json"
+        target = safe_output_path(out_dir, str(gold["id"]), ".json")  # ids never leave out_dir
         target.write_text(json.dumps(gold, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         written.append(target)
     return written

@@ -137,3 +137,13 @@ def test_record_without_facts_exports_an_empty_prediction():
     task = record_to_task({"id": "a", "text": "今天天气很好。", "officials": [], "counts": [], "amounts": []})
     assert task["predictions"][0]["result"] == []
     assert task_to_gold(task, "a")["counts"] == []
+
+
+def test_import_keeps_files_inside_the_output_folder(tmp_path):
+    tasks = [{"data": {"text": "今天天气很好。", "id": "../../escape"}, "predictions": [{"result": []}]}]
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(tasks), encoding="utf-8")
+    from pipeline.labelstudio import import_tasks
+    written = import_tasks(path, tmp_path / "gold")
+    assert len(written) == 1 and written[0].parent == (tmp_path / "gold").resolve()
+    assert json.loads(written[0].read_text(encoding="utf-8"))["id"] == "../../escape"
