@@ -245,6 +245,8 @@ def build_page(article: Article, text: str | None, doc: Doc | None, slug: str,
     not available); ``doc`` a Doc of it that has run at least the entity stages."""
     notes = list(warnings)
     entities = doc_entities(doc) if doc is not None else []
+    if doc is not None and text is not None:
+        entities += _relation_persons(article, text, entities)
     relations = [official_relation(i, o, entities) for i, o in enumerate(article.officials)]
     relations += [count_relation(i, c, entities) for i, c in enumerate(article.counts)]
     relations += [amount_relation(i, a, entities) for i, a in enumerate(article.amounts)]
@@ -265,6 +267,22 @@ def build_page(article: Article, text: str | None, doc: Doc | None, slug: str,
         failed = [_off_text(r) if r in outside else r for r in failed]
         body = highlight(text, _spans(text, doc, entities, relations, failed))
     return ArticlePage(article, slug, text, body, entities, relations, failed, notes)
+
+
+def _relation_persons(article: Article, text: str, entities: list[Entity]) -> list[Entity]:
+    """Names that only the relation stage found (the subject of 当选/担任, a name
+    before its title): a PERSON mention where the evidence holds the name."""
+    out: list[Entity] = []
+    for o in article.officials:
+        ev = o.evidence
+        have = [e for e in entities + out if e.label == "PERSON" and e.text == o.name]
+        if not o.name or any(_overlaps(e, ev.start, ev.end) for e in have):
+            continue
+        at = text.find(o.name, ev.start, ev.end)
+        if at < 0:
+            continue
+        out.append(Entity(f"e{len(entities) + len(out)}", "PERSON", at, at + len(o.name), o.name, ev.rule))
+    return out
 
 
 def _off_text(r: Relation) -> Relation:
