@@ -26,8 +26,7 @@ from dataclasses import dataclass
 
 from .. import api
 from ..entities.lexicon import all_words
-from .harness import RULE_STAGES, Harness
-from .learner import compare
+from .harness import Harness
 from .ruleset import FAMILIES, LearnedRule, RuleSet
 
 
@@ -169,5 +168,3 @@ def _new_heads(patterns: dict, texts: Sequence[str], rules: RuleSet, s: Bootstra
             out[head] = (conf, f["names"], f["examples"])
     return out
 
-
-__all__ = ["bootstrap", "BootstrapSettings", "BootstrapRound", "RULE_STAGES", "compare"]

@@ -78,7 +78,7 @@ class LearnResult:
     f1_final: float
 
 
-def _restrict(outcome: Outcome, ids: set[str]) -> Outcome:
+def restrict(outcome: Outcome, ids: set[str]) -> Outcome:
     return Outcome({k: v for k, v in outcome.predicted.items() if k in ids},
                    {k: v for k, v in outcome.gold.items() if k in ids})
 
@@ -165,7 +165,7 @@ def _score(h: Harness, rules: RuleSet, now: Outcome, cand: Candidate) -> Change:
     if not ids:
         return Change()
     after = h.run(rules.with_entries(cand.additions), subset=ids)
-    return compare(_restrict(now, set(after.predicted)), after)
+    return compare(restrict(now, set(after.predicted)), after)
 
 
 def _articles(keys: set) -> set[str]:

@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 
 from ..evaluate import STRICT, fact_keys
 from .harness import Harness
-from .learner import compare
+from .learner import restrict, compare
 from .ruleset import FAMILIES, RuleSet
 
 
@@ -76,7 +76,7 @@ def build_report(gold: Sequence[dict], rules: RuleSet, *,
                 if ids:
                     without = _without(rules, fam_name, text)
                     after = h.run(without, subset=ids)
-                    before = _restrict(full, set(after.predicted))
+                    before = restrict(full, set(after.predicted))
                     change = compare(after, before)  # what the rule does: from without to with
                     row.tp = sum(1 for k in change.good if k[0] != "-fp")
                     row.fp = sum(1 for k in change.bad if k[0] != "-tp")
@@ -91,12 +91,6 @@ def build_report(gold: Sequence[dict], rules: RuleSet, *,
         rep.routes = _routes(full.records, h, n_gold)
         rep.conflicts = _conflicts(rules, rep.rules, full.records)
     return rep
-
-
-def _restrict(outcome, ids):
-    from .harness import Outcome
-    return Outcome({k: v for k, v in outcome.predicted.items() if k in ids},
-                   {k: v for k, v in outcome.gold.items() if k in ids})
 
 
 def _without(rules: RuleSet, family: str, text: str) -> RuleSet:
