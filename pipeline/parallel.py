@@ -185,11 +185,11 @@ def worker_needs_torch(config: Path | str | None, overrides: dict[str, Any] | No
     thinc imports torch whenever it is installed (the ``hanlp`` extra puts it
     in the environment), which costs ~1.2 s and ~180 MB per process although
     the spaCy stages never use it.  Workers keep it out unless the config runs
-    a HanLP component or ``ZH_NEWS_WORKER_TORCH=1`` is set.
+    a HanLP component or ``ZH_NEWS_TORCH=1`` (or ``ZH_NEWS_WORKER_TORCH=1``) is set.
     """
     from . import api
 
-    if os.environ.get("ZH_NEWS_WORKER_TORCH", "") not in ("", "0"):
+    if any(os.environ.get(v, "") not in ("", "0") for v in ("ZH_NEWS_TORCH", "ZH_NEWS_WORKER_TORCH")):
         return True
     try:
         cfg = api.load_config(config, overrides)
