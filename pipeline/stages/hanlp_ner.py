@@ -26,6 +26,11 @@ DEFAULT_LABEL_MAP = {
 
 
 def import_hanlp():
+    import sys  # noqa: PLC0415
+
+    if "torch" in sys.modules and sys.modules["torch"] is None:
+        raise ConfigError("the HanLP backend needs torch, which the `pipeline` command kept out of this "
+                          "process: run it again with ZH_NEWS_TORCH=1")
     try:
         import hanlp  # noqa: PLC0415
     except ImportError:
