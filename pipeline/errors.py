@@ -36,6 +36,9 @@ class RuleProblem:
 class RuleFileError(PipelineError):
     """One or more rule files are invalid; lists every problem found."""
 
+    def __reduce__(self):  # pickled between processes (workers): keep the problems, not the message
+        return (type(self), (self.problems,))
+
     def __init__(self, problems: Sequence[RuleProblem]) -> None:
         self.problems = list(problems)
         lines = "\n".join(f"  - {p}" for p in self.problems)

@@ -102,14 +102,20 @@ def _accepted(path: Path) -> bool:
 
 
 def _dedupe(items: Iterable[SourceArticle | InputFailure]) -> Iterator[SourceArticle | InputFailure]:
+    """Every record of a run gets its own id: a repeated id becomes an error record
+    whose id names where it came from (``x@b/x.txt``), so stores keyed on the id
+    (SQLite, resume) see each input once."""
     seen: dict[str, str] = {}
     for item in items:
-        if isinstance(item, SourceArticle):
-            if item.id in seen:
-                hint = f"id {item.id!r} was first used by {seen[item.id]}; ids must be unique in a run, rename one"
-                item = InputFailure(item.id, item.origin, "duplicate id", hint)
-            else:
-                seen[item.id] = item.origin
+        if item.id in seen:
+            reason = "duplicate id" if isinstance(item, SourceArticle) else item.reason
+            hint = f"id {item.id!r} was first used by {seen[item.id]}; ids must be unique in a run, rename one"
+            new_id, n = f"{item.id}@{item.origin}", 2
+            while new_id in seen:
+                new_id, n = f"{item.id}@{item.origin}#{n}", n + 1
+            item = InputFailure(new_id, item.origin, reason,
+                                hint if isinstance(item, SourceArticle) else f"{item.hint}; also: {hint}")
+        seen[item.id] = item.origin
         yield item
 
 

@@ -168,7 +168,8 @@ def test_iter_inputs_duplicate_id_fails_for_the_later_one(tmp_path: Path) -> Non
     items = read_all(first, corpus)
     assert isinstance(items[0], SourceArticle)
     assert isinstance(items[1], InputFailure)
-    assert (items[1].id, items[1].reason, items[1].origin) == ("a1", "duplicate id", f"{corpus}:1")
+    # its own id, so stores keyed on the id (SQLite) and --resume see it once
+    assert (items[1].id, items[1].reason, items[1].origin) == (f"a1@{corpus}:1", "duplicate id", f"{corpus}:1")
     assert str(first) in items[1].hint
 
 
@@ -342,3 +343,28 @@ def test_html_deeply_nested_and_broken_markup_does_not_crash() -> None:
     page = "<div>" * 20000 + "<p>深处的文字" + "</span>" * 50 + "<b><i>未闭合"
     assert html_to_text(page) == "深处的文字未闭合"
     assert html_to_text("<<<>>><p\x00>甲</p>&#0;&#xD800;&bogus;") != ""
+
+
+def test_duplicate_ids_go_into_sqlite_as_separate_records(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        write(tmp_path / folder / "x.txt", TEXT)
+    out = tmp_path / "out.sqlite"
+    res = CliRunner().invoke(app, ["run", str(tmp_path / "a"), str(tmp_path / "b"), "-o", str(out), "-q"])
+    assert res.exit_code == 1, res.output  # finished; one record carries the duplicate-id error
+    import sqlite3
+    with sqlite3.connect(out) as db:
+        ids = sorted(r[0] for r in db.execute("select id from articles"))
+    assert ids == ["x", f"x@{tmp_path / 'b' / 'x.txt'}"]
+
+
+def test_rule_file_error_survives_pickling() -> None:
+    import pickle
+
+    from pipeline.errors import RuleFileError, RuleProblem
+    err = RuleFileError([RuleProblem("titles.yaml", 18, "heads.11.level", "bad level")])
+    again = pickle.loads(pickle.dumps(err))
+    assert again.problems == err.problems and str(again) == str(err)
