@@ -25,8 +25,10 @@ Every store is a context manager with ``write(article)`` and ``done_ids()``
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
+import re
 import sqlite3
 import sys
 import time
@@ -300,7 +302,7 @@ class CsvWriter(_Base):
         for table in TABLES:
             file = self.path / f"{table}.csv"
             if file.exists():
-                _cut_partial_line(file)
+                _cut_partial_csv_row(file)
         self._done = {row["id"] for row in _read_csv(self.path / "articles.csv")}
         for table in CHILD_TABLES:
             file = self.path / f"{table}.csv"
@@ -318,11 +320,16 @@ class CsvWriter(_Base):
 
     def write(self, article: Article) -> None:
         for table, rows in to_rows(article).items():  # articles last
-            w = self._writers[table]
+            if not rows:
+                continue
+            # one write of whole rows: a kill leaves at most one torn record at the end
+            buf = io.StringIO(newline="")
+            w = csv.writer(buf)
             for row in rows:
                 w.writerow([_csv_cell(row[c]) for c, _ in TABLES[table]])
-            if rows:
-                self._files[table].flush()
+            fh = self._files[table]
+            fh.write(buf.getvalue())
+            fh.flush()
         self._since_sync += 1
         if self.sync_every and self._since_sync >= self.sync_every:
             for fh in self._files.values():
@@ -343,11 +350,22 @@ def _csv_cell(v: Any) -> Any:
     return "" if v is None else v
 
 
-def _cut_partial_line(path: Path) -> None:
+_QUOTE_OR_NEWLINE = re.compile(rb'["\n]')
+
+
+def _cut_partial_csv_row(path: Path) -> None:
+    """Cut a torn last row: at the last newline outside a quoted field (fields may
+    hold newlines; a doubled quote toggles twice, so it leaves the state alone)."""
     with path.open("rb+") as fh:
         data = fh.read()
-        if data and not data.endswith(b"\n"):
-            fh.truncate(data.rfind(b"\n") + 1)
+        in_quotes, end = False, 0
+        for m in _QUOTE_OR_NEWLINE.finditer(data):
+            if m.group() == b'"':
+                in_quotes = not in_quotes
+            elif not in_quotes:
+                end = m.end()
+        if end != len(data):
+            fh.truncate(end)
 
 
 def _read_csv(path: Path) -> Iterator[dict[str, Any]]:

@@ -146,6 +146,22 @@ def test_csv_resume_drops_rows_of_unfinished_records(tmp_path: Path) -> None:
     assert _dump(read_records(out)) == _dump([first, second])
 
 
+def test_csv_resume_cuts_a_torn_row_with_a_newline_inside_quotes(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first, second, third = _handmade()
+    with open_writer(out, "csv") as w:
+        w.write(first)
+    torn = third.model_copy(update={"text": "第一段\n第二段"})
+    # a kill in the middle of the article row of a record whose text holds a newline
+    with (out / "articles.csv").open("a", encoding="utf-8", newline="") as fh:
+        fh.write('h3,0,,,"第一段\n第二')
+    with open_writer(out, "csv", resume=True) as w:
+        assert w.done_ids() == {"h1"}
+        w.write(second)
+        w.write(torn)
+    assert _dump(read_records(out)) == _dump([first, second, torn])
+
+
 def test_sqlite_resume_keeps_committed_records(tmp_path: Path) -> None:
     path = tmp_path / "r.sqlite"
     first, second, third = _handmade()
