@@ -126,6 +126,19 @@ def open_client(scheduler: str | None, n_workers: int | None = None):  # noqa: A
     return client
 
 
+def _build_pipeline(config: str | None, overrides: dict[str, Any]) -> None:
+    """Runs on a worker: build (and keep) its pipeline; raises what the config gets wrong."""
+    worker_nlp(config, overrides)
+
+
+def _close(client: Any) -> None:
+    """Close a client this module opened, and its LocalCluster if it started one."""
+    cluster = getattr(client, "_zh_owned_cluster", None)
+    client.close()
+    if cluster is not None:
+        cluster.close()
+
+
 def run_dask(items: Iterable[Any], output: Path | str, *, fmt: str = "jsonl", scheduler: str | None = None,
              client: Any = None, n_workers: int | None = None, config: Path | str | None = None,
              overrides: dict[str, Any] | None = None, partition_size: int = 500, resume: bool = False,
@@ -145,12 +158,19 @@ def run_dask(items: Iterable[Any], output: Path | str, *, fmt: str = "jsonl", sc
     if out.exists() and not out.is_dir():
         raise PipelineError(f"--engine dask writes a folder of partitions; {out} is a file")
     out.mkdir(parents=True, exist_ok=True)
+    cfg = str(Path(config).resolve()) if config else None
+    own = client is None
+    client = client or open_client(scheduler, n_workers)
+    try:
+        # a config that cannot build fails here, before the last good output is removed
+        client.submit(_build_pipeline, cfg, overrides or {}, pure=False).result()
+    except Exception:
+        if own:
+            _close(client)
+        raise
     if not resume:
         for p in [*out.glob("part-*.jsonl"), *out.glob("*/part-*.parquet")]:
             p.unlink()
-    own = client is None
-    client = client or open_client(scheduler, n_workers)
-    cfg = str(Path(config).resolve()) if config else None
     kwargs = _process_kwargs(time_limit)
     run_id = uuid.uuid4().hex
     try:
@@ -171,7 +191,4 @@ def run_dask(items: Iterable[Any], output: Path | str, *, fmt: str = "jsonl", sc
             yield future.result()
     finally:
         if own:
-            cluster = getattr(client, "_zh_owned_cluster", None)
-            client.close()
-            if cluster is not None:
-                cluster.close()
+            _close(client)

@@ -269,10 +269,16 @@ def import_tasks(tasks_path: Path | str, output_dir: Path | str) -> list[Path]:
         raise InputError(f"{path}: expected a JSON list of tasks (Label Studio 'JSON' export)")
     out_dir = Path(output_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
+    written: list[Path] = []
+    first: dict[str, int] = {}
     for n, task in enumerate(tasks, start=1):
         gold = task_to_gold(task, f"{path} task {n}")
-        target = safe_output_path(out_dir, str(gold["id"]), ".json")  # ids never leave out_dir
+        gid = str(gold["id"])
+        if gid in first:
+            raise InputError(f"{path} task {n}: id {gid!r} was already used by task {first[gid]}; "
+                             f"give each task its own data.id")
+        first[gid] = n
+        target = safe_output_path(out_dir, gid, ".json")  # ids never leave out_dir
         target.write_text(json.dumps(gold, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         written.append(target)
     return written

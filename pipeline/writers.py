@@ -193,7 +193,14 @@ class _Base:
         return set(self._done)
 
     def __enter__(self):  # noqa: ANN204
-        self.open()
+        try:
+            self.open()
+        except PipelineError:
+            raise
+        except (OSError, ValueError, KeyError, sqlite3.Error) as exc:  # a path that cannot hold the store
+            raise PipelineError(f"cannot open output {getattr(self, 'path', '')}: {exc}. Choose another "
+                                f"--output (a .jsonl file, a .sqlite file, or a folder for csv/parquet)"
+                                ) from None
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,

@@ -171,3 +171,18 @@ def test_ner_numpy_ops_give_the_same_records_as_blis(corpus: Path) -> None:
             pytest.skip("the default config runs no NER stage")
         got[ops] = [a.model_dump_json() for a in api.process(nlp, iter_inputs([corpus]))]
     assert got["numpy"] == got["blis"]
+
+
+def test_dask_bad_config_keeps_the_previous_output(corpus: Path, tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    from pipeline.engine import run_dask
+    from pipeline.io.readers import iter_inputs
+
+    out = tmp_path / "parts"
+    out.mkdir()
+    (out / "part-00000.jsonl").write_text('{"id": "kept"}\n', encoding="utf-8")
+    with distributed.Client(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as client:
+        with pytest.raises(Exception):
+            list(run_dask(iter_inputs([corpus]), out, client=client,
+                          overrides={"components.numbers.tables": str(tmp_path / "missing.yaml")}))
+    assert (out / "part-00000.jsonl").read_text(encoding="utf-8") == '{"id": "kept"}\n'

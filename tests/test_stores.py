@@ -202,3 +202,12 @@ def test_jsonl_to_stdout(capsys: pytest.CaptureFixture[str]) -> None:
         for a in _handmade():
             w.write(a)
     assert [json.loads(x)["id"] for x in capsys.readouterr().out.splitlines()] == ["h1", "h2", "h3"]
+
+
+def test_an_output_that_cannot_hold_the_store_is_one_clear_error(tmp_path: Path) -> None:
+    (tmp_path / "taken.csv").write_text("not a folder", encoding="utf-8")
+    (tmp_path / "dir.jsonl").mkdir()
+    for path, fmt in ((tmp_path / "taken.csv", "csv"), (tmp_path / "dir.jsonl", "jsonl")):
+        with pytest.raises(PipelineError, match=f"cannot open output {path}"):
+            with open_writer(path, fmt):
+                pass

@@ -88,7 +88,9 @@ def decode_bytes(data: bytes, *, name: str = "FILE", html: bool = False) -> Deco
         pass
     if html:
         declared = declared_charset(data)
-        if declared is not None:
+        # old Chinese sites often mislabel GBK pages as latin-1: only a Unicode or
+        # CJK declaration is trusted, any other goes to the detector
+        if declared is not None and _cjk_or_unicode(declared):
             for codec in _codecs_for(declared):
                 try:
                     return _checked(data.decode(codec), codec)
@@ -99,6 +101,11 @@ def decode_bytes(data: bytes, *, name: str = "FILE", html: bool = False) -> Deco
         return _undetected(data, name)
     label = _LABELS.get(encoding, encoding.upper())
     return _strict(data, encoding, name, why=f"it looks like {label}")
+
+
+def _cjk_or_unicode(charset: str) -> bool:
+    c = charset.lower().replace("_", "-")
+    return c.startswith(("utf", "gb", "big5", "cp936", "cp950", "hz", "euc-cn", "euc-tw", "x-gbk", "ms936"))
 
 
 def detect_encoding(sample: bytes) -> str | None:

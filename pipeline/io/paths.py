@@ -16,7 +16,7 @@ from pathlib import Path
 
 __all__ = ["UnsafePathError", "safe_name", "safe_output_path"]
 
-_MAX_NAME = 120
+_MAX_BYTES = 180  # + "-" and a 10-character hash + a suffix stays under 255 bytes
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
 _RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.IGNORECASE)
 
@@ -31,10 +31,21 @@ def safe_name(article_id: str) -> str:
     name = _UNSAFE.sub("_", name).strip(" .")
     if not name or _RESERVED.match(name):
         name = f"_{name}"
-    if name != article_id or len(name) > _MAX_NAME:
+    if name != article_id or len(name.encode("utf-8")) > _MAX_BYTES:
         digest = hashlib.sha1(article_id.encode("utf-8", "surrogatepass")).hexdigest()[:10]
-        name = f"{name[:_MAX_NAME]}-{digest}"
+        name = f"{_cut_bytes(name, _MAX_BYTES)}-{digest}"
     return name
+
+
+def _cut_bytes(name: str, limit: int) -> str:
+    """The longest prefix of ``name`` of at most ``limit`` UTF-8 bytes (file systems count bytes)."""
+    out, size = [], 0
+    for ch in name:
+        size += len(ch.encode("utf-8"))
+        if size > limit:
+            break
+        out.append(ch)
+    return "".join(out)
 
 
 def safe_output_path(root: Path | str, article_id: str, suffix: str = "") -> Path:

@@ -332,6 +332,14 @@ def test_iter_inputs_html_with_a_wrong_declared_charset_falls_back_to_detection(
     assert article.text == TEXT * 5  # decoded as GBK since Big5 does not fit
 
 
+def test_iter_inputs_gbk_page_mislabelled_latin1_is_read_as_chinese(tmp_path: Path) -> None:
+    # latin-1 decodes any bytes, so trusting it would give silent mojibake
+    page = f'<html><head><meta charset="iso-8859-1"></head><body><p>{TEXT * 5}</p></body></html>'
+    [article] = read_all(write(tmp_path / "mislabelled.html", page.encode("gbk")))
+    assert isinstance(article, SourceArticle)
+    assert article.text == TEXT * 5
+
+
 def test_html_entities_scripts_and_paragraph_breaks() -> None:
     page = ("<body><script>document.write('<p>脚本</p>')</script><style>p{}</style>"
             "<nav>首页 &gt; 新闻</nav><p>甲&amp;乙&#x4E19;&#19969;&lt;戊&gt;</p>"

@@ -147,3 +147,17 @@ def test_import_keeps_files_inside_the_output_folder(tmp_path):
     written = import_tasks(path, tmp_path / "gold")
     assert len(written) == 1 and written[0].parent == (tmp_path / "gold").resolve()
     assert json.loads(written[0].read_text(encoding="utf-8"))["id"] == "../../escape"
+
+
+def test_import_refuses_two_tasks_with_one_id_and_long_ids_fit(tmp_path):
+    from pipeline.labelstudio import import_tasks
+    long_id = "县" * 120  # 360 UTF-8 bytes: too long for a file name as is
+    tasks = [{"data": {"text": "甲。", "id": long_id}, "predictions": [{"result": []}]},
+             {"data": {"text": "乙。", "id": "same"}, "predictions": [{"result": []}]},
+             {"data": {"text": "丙。", "id": "same"}, "predictions": [{"result": []}]}]
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(tasks, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(InputError, match="task 3: id 'same' was already used by task 2"):
+        import_tasks(path, tmp_path / "gold")
+    written = list((tmp_path / "gold").glob("*.json"))
+    assert any(json.loads(p.read_text(encoding="utf-8"))["id"] == long_id for p in written)
