@@ -7,9 +7,12 @@ to offsets into the whole article and merged.  Memory is bounded by one
 window's Doc, time grows linearly.  What is carried from window to window
 is the article-level scope: the metadata of the first window (title,
 breadcrumb, date) stands for the whole article, so a level-only title in
-window 7 still resolves to the place of the headline; a footer cut ends
-the article as it would in one Doc.  Section headers and the discourse
-focus do not cross a window boundary.
+window 7 still resolves to the place of the headline; the line of the last
+section header ("（二）石门镇：…") is written again before the next window, so
+a section that runs over a window boundary keeps its place (facts found in
+that repeated line are not counted twice); a footer cut ends the article as
+it would in one Doc.  The discourse focus (the place of the previous fact)
+does not cross a window boundary.
 
 The limits live in the ``[limits]`` section of the pipeline config::
 
@@ -176,19 +179,29 @@ def _windowed(nlp: Any, src: Any, deadline: Deadline, to_article: Any, size: int
     amounts: dict[tuple, Any] = {}
     places: Counter[tuple[str, str]] = Counter()
     errors: list[Any] = []
+    carry, carried = "", None  # the section header in force, written again before the next window
     for start, end in split_windows(src.text, size):
-        doc = _pipe(nlp, src.text[start:end], deadline, meta)
+        doc = _pipe(nlp, carry + src.text[start:end], deadline, meta)
         record = to_article(doc, id=src.id, origin=src.origin, url=src.url)
         if first is None:
             first, meta = record, doc._.prepared.meta if doc._.prepared is not None else None
+        skip, shift = len(carry), start - len(carry)
         for o in record.officials:
-            officials.setdefault((o.name, o.title, o.place), _shifted(o, start))
+            if o.evidence.start >= skip:
+                officials.setdefault((o.name, o.title, o.place), _shifted(o, shift))
         for c in record.counts:
-            counts.setdefault((c.place, c.value, c.unit), _shifted(c, start))
+            if c.evidence.start >= skip:
+                counts.setdefault((c.place, c.value, c.unit), _shifted(c, shift))
         for a in record.amounts:
-            amounts.setdefault((a.place, a.value_yuan), _shifted(a, start))
+            if a.evidence.start >= skip:
+                amounts.setdefault((a.place, a.value_yuan), _shifted(a, shift))
         for p in record.places:
             places[(p.name, p.level)] += p.mentions
+        if carried is not None and places[carried] > 0:
+            places[carried] -= 1  # the repeated header is not a mention of the article
+        header = _last_header(doc)
+        if header is not None:
+            carry, carried = header
         errors.extend(record.errors)
         cut = doc._.prepared is not None and any(r.rule.startswith("cut:") for r in doc._.prepared.removed)
         del doc
@@ -198,10 +211,25 @@ def _windowed(nlp: Any, src: Any, deadline: Deadline, to_article: Any, size: int
     return Article(
         id=src.id, origin=src.origin, url=src.url, text=text, title=first.title, published=first.published,
         source=first.source, reporters=first.reporters,
-        places=[{"name": n, "level": lv, "mentions": c} for (n, lv), c in places.items()],
+        places=[{"name": n, "level": lv, "mentions": c} for (n, lv), c in places.items() if c > 0],
         officials=list(officials.values()), counts=list(counts.values()), amounts=list(amounts.values()),
         errors=errors, ok=not errors,
     )
+
+
+def _last_header(doc: Any) -> tuple[str, tuple[str, str]] | None:
+    """The line of the last section header in ``doc`` ("（二）石门镇：…") and its place,
+    so the next window starts inside that section as the article does."""
+    from .doc import text_of
+
+    scope = doc._.scope
+    if scope is None or not scope.sections:
+        return None
+    line_start, place = scope.sections[-1]
+    text = text_of(doc)
+    line_end = text.find("\n", line_start)
+    line = text[line_start:line_end if line_end >= 0 else len(text)].strip()
+    return (line + "\n", (place.text, place.level)) if line and place.level else None
 
 
 def _shifted(fact: Any, offset: int) -> Any:

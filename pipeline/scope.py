@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from .entities.mention import Mention
 
 _SENT_END = re.compile(r"[。！？!?；;\n]+")
-_HEADER = re.compile(r"^[\s【\[（(“\"]*$")
+# what may stand before the place of a section header: brackets, quotes and an
+# enumerator as reports number their sections (（一） 一、 1. 2）)
+_HEADER = re.compile(r"^[\s【\[（(“\"]*(?:(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十\d]{1,3}[、.．)）])\s*)?$")
 _FORMER = ("原", "现为")
 _PARTNER = ("与", "同", "和", "跟", "及", "、")  # 东与X接壤: X is the neighbour
 _BORDER_AFTER = ("接壤", "毗邻", "相邻", "交界", "相连", "相望", "隔河", "邻近")

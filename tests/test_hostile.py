@@ -186,6 +186,24 @@ def test_split_windows_cover_the_text_and_cut_at_line_or_sentence_ends() -> None
     assert sum(c in "\n。！" for c in ends) >= len(ends) - 10  # only the punctuation-free run is cut hard
 
 
+def test_a_section_that_runs_over_a_window_boundary_keeps_its_place() -> None:
+    filler = "今年以来，各项工作稳步推进，干部群众干劲十足，产业发展势头良好。\n" * 40  # ~1,300 chars
+    text = ("青岚县乡村振兴工作进展通报\n"
+            "（一）石门镇：产业带动稳步增收\n" + filler +
+            "全镇共有监测户126户，今年发放产业奖补资金35万元。\n"
+            "（二）桐溪镇：就业帮扶成效明显\n" + filler +
+            "全镇组织外出务工1280人。\n")
+    rules_only = {"nlp.pipeline": ["entities", "numbers", "scope", "relations"]}
+    whole = api.extract(text, nlp=pipeline.load(overrides=rules_only))
+    windowed_nlp = pipeline.load(overrides={**rules_only, "limits.window_chars": 1000})
+    windowed = api.extract(text, nlp=windowed_nlp)
+    assert ("石门镇", 126, "户") in facts(whole)[1] and ("桐溪镇", 1280, "人") in facts(whole)[1]
+    assert facts(windowed) == facts(whole)
+    for c in windowed.counts + windowed.amounts:  # offsets point into the whole text
+        assert text[c.evidence.start:c.evidence.end] and c.evidence.start > 1000
+    assert {p.name: p.mentions for p in windowed.places} == {p.name: p.mentions for p in whole.places}
+
+
 def test_long_article_is_processed_in_windows_with_offsets_into_the_whole_text(nlp: Language) -> None:
     body = prepare_text(corpus_text("syn_09_zhetang_district_survey")).text
     text = (body + "\n") * 60  # ~100k characters, over spaCy-safe sizes for one Doc here
