@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator,
 
 from .numerals import NumeralTables, numeral_reader
 from .paths import rules_dir
-from .rulefiles import load_yaml
+from .rulefiles import alternation, load_yaml
 
 Kind = Literal["count", "money"]
 UnitSource = Literal["unit", "noun", "context", "range"]
@@ -197,13 +197,6 @@ class Quantity:
 _SKIP = "skip"
 
 
-def _alternation(words: list[str] | set[str]) -> str:
-    """``a|b|…`` longest first; an empty list gives a pattern that never matches."""
-    if not words:
-        return "(?!)"
-    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
-
-
 def _char_class(chars: str | set[str]) -> str:
     return "".join(re.escape(c) for c in sorted(set(chars)))
 
@@ -234,7 +227,7 @@ class _Scanner:
         hundreds = _char_class({c for c, v in n.small_multipliers.items() if v >= 100})  # 百余户
         after_arabic = hundreds + big
         every = _char_class(chinese | set(n.small_multipliers) | set(n.big_multipliers))
-        inner = _alternation(t.approx_inner) or "(?!)"
+        inner = alternation(t.approx_inner)
         seps, points = _char_class(set(n.group_separators)), _char_class(set(n.decimal_points))
         group = f"(?:[{seps}][{arabic}]{{3}}(?![{arabic}]))*" if seps else ""
         point = f"(?:[{points}][{arabic}]+)?" if points else ""
@@ -254,14 +247,14 @@ class _Scanner:
             self.unit_words.setdefault(word[0], []).append((word, words[word]))
         self.guards = {u.text: (u.boundary, tuple(u.not_followed_by)) for u in t.units}
         self.gap = frozenset(t.unit_gap)
-        self.range_re = re.compile(_alternation(t.range_separators) or "(?!)")
+        self.range_re = re.compile(alternation(t.range_separators))
         self.range_chars = frozenset(s[-1] for s in t.range_separators)
 
     def _compile_nouns(self, nu: NounUnits, numeral_chars: str) -> None:
         stops = _char_class(set(nu.stop_chars)) + numeral_chars
         modifier = f"(?:(?![{stops}])[\u4e00-\u9fff])"
-        heads = _alternation([h.head for h in nu.heads])
-        cls = _alternation(nu.classifiers) or "(?!)"
+        heads = alternation([h.head for h in nu.heads])
+        cls = alternation(nu.classifiers)
         self.noun_re = re.compile(f"(?P<cls>{cls})?(?P<noun>{modifier}{{0,{nu.max_chars - 1}}}?(?:{heads}))")
         self.heads = {h.head: h.unit for h in nu.heads}
         self.heads_longest = sorted(self.heads, key=len, reverse=True)
@@ -273,13 +266,13 @@ class _Scanner:
         self.trailing = tuple(sorted(t.approx_trailing, key=len, reverse=True))
         before = [*t.ordinal_prefixes, *t.fraction_markers]
         self.before_len = max(map(len, before), default=0)
-        self.before_re = re.compile(f"(?:{_alternation(before) or '(?!)'})\\Z")
-        self.fraction_after_re = re.compile(_alternation(t.fraction_markers) or "(?!)")
-        self.per_capita_re = re.compile(_alternation(t.per_capita_markers) or "(?!)")
-        self.money_cue_re = re.compile(_alternation(t.money_cues) or "(?!)")
-        self.count_cue_re = re.compile(_alternation([c.text for c in t.count_cues]) or "(?!)")
+        self.before_re = re.compile(f"(?:{alternation(before)})\\Z")
+        self.fraction_after_re = re.compile(alternation(t.fraction_markers))
+        self.per_capita_re = re.compile(alternation(t.per_capita_markers))
+        self.money_cue_re = re.compile(alternation(t.money_cues))
+        self.count_cue_re = re.compile(alternation([c.text for c in t.count_cues]))
         self.count_cues = {c.text: c.unit for c in t.count_cues}
-        self.fixed_re = re.compile(_alternation(t.fixed_phrases) or "(?!)")
+        self.fixed_re = re.compile(alternation(t.fixed_phrases))
         self.fixed_len = max((len(w) for w in t.fixed_phrases), default=0)
         self.fixed_chars = frozenset("".join(t.fixed_phrases))
         self.breaks = frozenset(t.clause_breaks)

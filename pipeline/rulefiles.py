@@ -7,7 +7,8 @@ does for patterns.  YAML is read with the safe loader only (no code runs).
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -42,6 +43,13 @@ def _problems(err: ValidationError, path: Path, node: yaml.Node | None) -> list[
         loc = e["loc"]
         out.append(RuleProblem(str(path), _line_of(node, loc), ".".join(map(str, loc)), e["msg"]))
     return out
+
+
+def alternation(words: Iterable[str]) -> str:
+    """``a|b|…`` of the escaped words, longest first (so 党委书记 wins over 书记);
+    an empty list gives a pattern that never matches, not one that matches everywhere."""
+    unique = sorted(set(words), key=lambda w: (-len(w), w))
+    return "|".join(map(re.escape, unique)) if unique else "(?!)"
 
 
 def parse_yaml(text: str, model: type[M], *, path: Path | str = "<string>") -> M:

@@ -34,7 +34,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, 
 from .articlemeta import _HAN, ArticleMeta, _MetaReader
 from .simplified import to_simplified
 from .paths import rules_dir
-from .rulefiles import load_yaml
+from .rulefiles import alternation, load_yaml
 
 DEFAULT_CHROME_PATH = rules_dir() / "chrome.yaml"
 
@@ -375,10 +375,6 @@ def _default_rules() -> ChromeRules:
 # ---------------------------------------------------------------- compiled rules
 
 
-def _alternation(words: Sequence[str]) -> str:
-    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
-
-
 @dataclass(frozen=True)
 class _CompiledRules:
     rules: ChromeRules
@@ -401,9 +397,9 @@ class _CompiledRules:
     @classmethod
     def build(cls, rules: ChromeRules) -> _CompiledRules:
         meta, crumb = rules.meta, rules.breadcrumb
-        roles = _alternation(meta.role_words)
+        roles = alternation(meta.role_words)
         if meta.separated_role_words:
-            roles += f"|(?:{_alternation(meta.separated_role_words)})(?=\\s*[/|｜丨:：])"
+            roles += f"|(?:{alternation(meta.separated_role_words)})(?=\\s*[/|｜丨:：])"
         return cls(
             rules=rules,
             table=_translation_table(rules.normalise),
@@ -416,9 +412,9 @@ class _CompiledRules:
             crumb_trailing=re.compile(f"(?:{crumb.separator})$"),
             dates=[(re.compile(d.pattern), d.labelled) for d in meta.dates],
             source=re.compile(meta.source),
-            label_token=re.compile(f"(?:{_alternation(meta.labels)})\\s*[:：]\\s*[^\\s|｜【】\\[\\]]*"),
+            label_token=re.compile(f"(?:{alternation(meta.labels)})\\s*[:：]\\s*[^\\s|｜【】\\[\\]]*"),
             role_token=re.compile(f"(?P<prefix>[{_HAN}A-Za-z0-9]{{0,15}}?)(?:{roles})\\s*[/|｜丨:：]?"),
-            role_word=re.compile(_alternation(meta.role_words)),
+            role_word=re.compile(alternation(meta.role_words)),
             name=re.compile(meta.name),
             surnames=frozenset(meta.surnames),
         )

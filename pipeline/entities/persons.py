@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from .lexicon import PersonRules
+from ..rulefiles import alternation
 from .mention import Mention
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -37,16 +38,12 @@ class PersonFinder:
 
     @cached_property
     def _speech_re(self) -> re.Pattern[str]:
-        verbs = "|".join(map(re.escape, sorted(self.rules.speech_verbs, key=len, reverse=True)))
-        if not verbs:
-            return re.compile("(?!)")
+        verbs = alternation(self.rules.speech_verbs)
         return re.compile(f"(?<![\u4e00-\u9fff])([\u4e00-\u9fff]{{2,4}})(?={verbs})")
 
     @cached_property
     def _reporter_re(self) -> re.Pattern[str]:
-        cues = "|".join(map(re.escape, sorted(self.rules.reporter_cues, key=len, reverse=True)))
-        if not cues:
-            return re.compile("(?!)")
+        cues = alternation(self.rules.reporter_cues)
         return re.compile(f"(?:{cues})[\\s:：]*((?:[\u4e00-\u9fff]{{2,3}}[、\\s]*)+)")
 
     def name_at(self, text: str, pos: int, *, skip_gap: bool = True) -> Mention | None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from .lexicon import PlaceRules, PlaceSuffix, all_words, boundary_words, common_words, descriptive_words, frequent_verbs, very_common_words, function_words, known_place_names
+from ..rulefiles import alternation
 from .mention import Mention
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -29,8 +30,7 @@ class PlaceFinder:
 
     @cached_property
     def _suffix_re(self) -> re.Pattern[str]:
-        alts = sorted((s.text for s in self.rules.suffixes), key=len, reverse=True)
-        return re.compile("|".join(map(re.escape, alts)) or "(?!)")  # an empty list matches nothing
+        return re.compile(alternation(s.text for s in self.rules.suffixes))
 
     @cached_property
     def _suffix_by_text(self) -> dict[str, PlaceSuffix]:
@@ -50,8 +50,7 @@ class PlaceFinder:
 
     @cached_property
     def _anaphor_re(self) -> re.Pattern[str]:
-        alts = sorted((a.text for a in self.rules.anaphora), key=len, reverse=True)
-        return re.compile("|".join(map(re.escape, alts)) or "(?!)")  # an empty list matches nothing
+        return re.compile(alternation(a.text for a in self.rules.anaphora))
 
     @cached_property
     def _anaphor_level(self) -> dict[str, str]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from .lexicon import TitleRules
+from ..rulefiles import alternation
 from .mention import Mention
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -28,11 +29,8 @@ class TitleFinder:
 
     @cached_property
     def _head_re(self) -> re.Pattern[str]:
-        heads = sorted((h.text for h in self.rules.heads), key=len, reverse=True)
-        mods = sorted(self.rules.modifiers, key=len, reverse=True)
-        if not heads:
-            return re.compile("(?!)")  # no title lexicon: nothing is a title
-        return re.compile(f"(?:{'|'.join(map(re.escape, mods))})?(?:{'|'.join(map(re.escape, heads))})")
+        heads = alternation(h.text for h in self.rules.heads)  # none: nothing is a title
+        return re.compile(f"(?:{alternation(self.rules.modifiers)})?(?:{heads})")
 
     @cached_property
     def _head_level(self) -> dict[str, str | None]:

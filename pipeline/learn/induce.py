@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 
 from ..entities.lexicon import all_words
 from ..numerals import numeral_reader
+from ..rulefiles import alternation
 from .ruleset import FAMILIES, RuleSet
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -198,7 +199,7 @@ def propose_anaphora(gold: list[dict], rules: RuleSet, out: Proposals) -> None:
                 if len(s["text"]) <= 2}
     if not suffixes:
         return
-    alt = "|".join(map(re.escape, sorted(suffixes, key=len, reverse=True)))
+    alt = alternation(suffixes)
     pattern = re.compile(f"(?:[该全本我此](?:{alt}))|(?:(?:{alt})[里内])")
     for doc in gold:
         for m in pattern.finditer(doc["text"]):

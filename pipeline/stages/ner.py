@@ -28,6 +28,7 @@ from thinc.api import NumpyOps
 from ..doc import text_of
 from ..entities.mention import Mention
 from ..errors import ModelNotFoundError
+from ..rulefiles import alternation
 from ..ner import features  # noqa: F401  (registers the model tokenizer)
 from ..paths import models_dir
 from ..scope import split_sentences
@@ -73,7 +74,7 @@ class StatisticalNer:
     def __init__(self, settings: NerSettings) -> None:
         self.settings = settings
         self.models = self._load(settings.models)
-        self._trigger = re.compile("|".join(map(re.escape, settings.triggers))) if settings.triggers else None
+        self._trigger = re.compile(alternation(settings.triggers)) if settings.triggers else None
 
     def _load(self, names: list[str]) -> list:
         models = [(Path(m).name, spacy.load(resolve_model_path(m))) for m in names]
