@@ -16,6 +16,7 @@ from pathlib import Path
 from spacy.language import Language
 
 from .. import api
+from ..errors import InputError
 from ..evaluate import STRICT, fact_keys
 from .ruleset import RuleSet
 
@@ -30,10 +31,8 @@ def load_gold(gold_dir: Path | str) -> list[dict]:
         try:
             doc = json.loads(p.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            from ..errors import InputError
             raise InputError(f"{p}: not a readable gold JSON file ({exc}); fix or remove it") from None
         if not isinstance(doc, dict) or not isinstance(doc.get("text"), str) or "id" not in doc:
-            from ..errors import InputError
             raise InputError(f"{p}: a gold article needs 'id' and 'text' (see the annotation guidelines)")
         out.append(doc)
     return out

@@ -135,6 +135,12 @@ def learn(gold: Sequence[dict], base: RuleSet, settings: LearnSettings = LearnSe
         return LearnResult(current, rounds, f1_base, now.f1())
 
 
+def _touched(h: Harness, cand: Candidate) -> list[int]:
+    """The articles a candidate can change: those whose text holds one of its entries."""
+    texts = [FAMILIES[f].text_of(e) for f, e in cand.additions]
+    return [i for i, t in enumerate(h.texts) if any(x in t for x in texts)]
+
+
 def _in_context(h: Harness, rules: RuleSet, proposals: list[Candidate],
                 s: LearnSettings) -> list[tuple[Candidate, Change]]:
     """Candidates that pay their way among all the others (backward elimination)."""
@@ -146,7 +152,7 @@ def _in_context(h: Harness, rules: RuleSet, proposals: list[Candidate],
         full = rules.with_entries([a for c in pool for a in c.additions])
         result = []
         for cand in pool:
-            ids = [i for i, t in enumerate(h.texts) if any(FAMILIES[f].text_of(e) in t for f, e in cand.additions)]
+            ids = _touched(h, cand)
             if not ids:
                 continue
             without = h.run(full.without_entries(cand.additions), subset=ids)
@@ -161,7 +167,7 @@ def _in_context(h: Harness, rules: RuleSet, proposals: list[Candidate],
 
 
 def _score(h: Harness, rules: RuleSet, now: Outcome, cand: Candidate) -> Change:
-    ids = [i for i, t in enumerate(h.texts) if cand.text in t]
+    ids = _touched(h, cand)
     if not ids:
         return Change()
     after = h.run(rules.with_entries(cand.additions), subset=ids)
