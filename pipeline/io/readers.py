@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from .decoding import SAMPLE_BYTES, DecodeProblem, decode_bytes, detect_encoding, text_problem
+from .decoding import (SAMPLE_BYTES, SHORT_BYTES, Decoded, DecodeProblem, decode_bytes, detect_encoding,
+                       text_problem, utf8_doubt)
 from .html import extract_html
 
 __all__ = ["ACCEPTED_SUFFIXES", "InputFailure", "SourceArticle", "iter_inputs"]
@@ -193,9 +194,11 @@ def _jsonl_lines(path: Path) -> Iterator[tuple[int, str | _Problem]]:
     """Stream decoded lines.
 
     UTF-16 files (with BOM) are decoded as text; otherwise the encoding of
-    the file is UTF-8 unless its first 64 KB are not UTF-8 and the detector
-    finds a legacy encoding (GBK/GB18030, Big5), which then decodes every
-    line.  A line that does not decode becomes a problem on its own.
+    the file is UTF-8 unless its first 64 KB are not UTF-8 and a legacy
+    encoding (GBK/GB18030, Big5) is found, which then decodes every line:
+    with few non-ASCII bytes the one whose reading is Chinese (as for a short
+    text file; when that is undecidable every line says so), else the one the
+    detector finds.  A line that does not decode becomes a problem on its own.
     """
     try:
         with path.open("rb") as fh:
@@ -206,19 +209,33 @@ def _jsonl_lines(path: Path) -> Iterator[tuple[int, str | _Problem]]:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         yield from _utf16_lines(path)
         return
-    encoding = _jsonl_encoding(head)
+    encoding = _jsonl_encoding(head, str(path))
+    short = _few_non_ascii(head)
     with path.open("rb") as fh:
         for lineno, raw in enumerate(fh, start=1):
             if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
             try:
-                yield lineno, raw.decode(encoding)
+                line = raw.decode(encoding)
             except UnicodeDecodeError as exc:
-                yield lineno, _Problem(f"not {_ENCODING_NAMES.get(encoding, encoding)}",
-                                       _line_hint(raw, exc.start, encoding, str(path)))
+                yield lineno, _undecoded_line(raw, exc.start, encoding, str(path), short=short)
+                continue
+            doubt = utf8_doubt(raw, line, name=str(path)) if short and encoding == "utf-8" else None
+            yield lineno, line if doubt is None else _Problem(doubt.reason, doubt.hint)
 
 
-def _jsonl_encoding(head: bytes) -> str:
+def _few_non_ascii(data: bytes) -> bool:
+    return len(data.translate(None, bytes(range(128)))) < SHORT_BYTES
+
+
+def _jsonl_encoding(head: bytes, name: str) -> str:
+    """The encoding that decodes every line (a line it does not fit fails alone)."""
+    whole_lines = head[: head.rfind(b"\n") + 1] or head if len(head) == SAMPLE_BYTES else head
+    if _few_non_ascii(whole_lines):
+        decoded = decode_bytes(whole_lines, name=name)
+        if isinstance(decoded, Decoded) and decoded.encoding in _ENCODING_NAMES:
+            return decoded.encoding
+        return "utf-8"  # too little for a detector to guess from: each line shows whether it is UTF-8
     try:
         head.decode("utf-8")
         return "utf-8"
@@ -227,6 +244,14 @@ def _jsonl_encoding(head: bytes) -> str:
             return "utf-8"
     found = detect_encoding(head[: head.rfind(b"\n") + 1] or head)
     return found if found in ("gb18030", "big5", "cp950", "big5hkscs") else "utf-8"
+
+
+def _undecoded_line(raw: bytes, bad_byte: int, encoding: str, name: str, *, short: bool) -> _Problem:
+    if short:  # a short line may be Chinese in an encoding no reading can tell: say so
+        decoded = decode_bytes(raw.rstrip(b"\r\n"), name=name)
+        if isinstance(decoded, DecodeProblem) and decoded.reason == "encoding undecidable":
+            return _Problem(decoded.reason, decoded.hint)
+    return _Problem(f"not {_ENCODING_NAMES.get(encoding, encoding)}", _line_hint(raw, bad_byte, encoding, name))
 
 
 def _line_hint(raw: bytes, bad_byte: int, encoding: str, name: str) -> str:
