@@ -1,10 +1,11 @@
 """Read input articles: text files, HTML pages, JSONL corpora, directories.
 
 :func:`iter_inputs` streams :class:`SourceArticle` items.  A mistake that
-spoils the whole run (a missing path, an unsupported file type) raises
+spoils the whole run (no given path exists, an unsupported file type) raises
 :class:`~pipeline.errors.InputError` before anything is read; a problem with one
-article (empty, binary, wrong encoding, broken JSONL line, duplicate id)
-becomes an :class:`InputFailure` and reading goes on.
+input (a missing path among others that exist, an empty, binary or
+undecodable file, a broken JSONL line, a duplicate id) becomes an
+:class:`InputFailure` and reading goes on.
 """
 from __future__ import annotations
 
@@ -69,16 +70,25 @@ def iter_inputs(paths: Sequence[Path | str]) -> Iterator[SourceArticle | InputFa
     Directories contribute their ``.txt``/``.html``/``.htm``/``.jsonl`` files
     sorted by name (not recursive); a file's id is its stem.  JSONL files are
     read line by line.  All paths are checked before the first article is
-    yielded, so a typo fails fast with :class:`InputError`.
+    yielded: when none of them exists (a typo), :class:`InputError`; a missing
+    path among others becomes an :class:`InputFailure` in its place.
     """
-    files = _expand(paths)
-    return _dedupe(item for path in files for item in _read_file(path))
+    sources = _expand(paths)
+    return _dedupe(item for source in sources for item in _read_source(source))
 
 
-def _expand(paths: Sequence[Path | str]) -> list[Path]:
+def _read_source(source: Path | InputFailure) -> Iterator[SourceArticle | InputFailure]:
+    if isinstance(source, InputFailure):
+        yield source
+    else:
+        yield from _read_file(source)
+
+
+def _expand(paths: Sequence[Path | str]) -> list[Path | InputFailure]:
     if isinstance(paths, (str, Path)):
         raise TypeError("iter_inputs() takes a sequence of paths, e.g. [path]")
-    files: list[Path] = []
+    some_exist = any(Path(p).exists() for p in paths)
+    files: list[Path | InputFailure] = []
     for given in paths:
         path = Path(given)
         if path.is_dir():
@@ -93,6 +103,9 @@ def _expand(paths: Sequence[Path | str]) -> list[Path]:
             files.append(path)
         elif path.exists():
             raise InputError(f"input {path} is neither a file nor a directory; give {_ACCEPTED_TEXT}")
+        elif some_exist:
+            hint = f"no file or directory has this name; check the spelling (give {_ACCEPTED_TEXT})"
+            files.append(InputFailure(path.stem or str(path), str(path), "input not found", hint))
         else:
             raise InputError(f"input not found: {path}; give {_ACCEPTED_TEXT}")
     return files

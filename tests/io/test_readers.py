@@ -35,6 +35,16 @@ def test_iter_inputs_missing_path_raises_input_error(tmp_path: Path) -> None:
         iter_inputs([missing])
 
 
+def test_iter_inputs_missing_path_among_others_is_a_failure_in_its_place(tmp_path: Path) -> None:
+    first, last = write(tmp_path / "a.txt", TEXT), write(tmp_path / "c.txt", TEXT)
+    missing = tmp_path / "b.txt"
+    items = read_all(first, missing, last)
+    assert [i.id for i in items] == ["a", "b", "c"]
+    assert isinstance(items[1], InputFailure)
+    assert (items[1].origin, items[1].reason) == (str(missing), "input not found")
+    assert "check the spelling" in items[1].hint
+
+
 def test_iter_inputs_unsupported_suffix_raises_before_reading(tmp_path: Path) -> None:
     good = write(tmp_path / "a.txt", TEXT)
     bad = write(tmp_path / "b.docx", b"PK")
