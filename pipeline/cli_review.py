@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from . import api
-from .cli import ConfigOpt, SetOpt, parse_overrides
+from .cli_options import ConfigOpt, SetOpt, parse_overrides
 from .errors import InputError
 
 
@@ -22,7 +22,10 @@ def show(
     set_: SetOpt = None,
 ) -> None:
     """Write a static HTML review site: each article with its highlighted mentions, relations,
-    evidence and errors, and an index with a per-place summary.  Open OUTPUT/index.html in a browser."""
+    evidence and errors, and an index with a per-place summary.  Open OUTPUT/index.html in a browser.
+
+    Exit status as for `pipeline run`: 0 no errors; 1 written, but some articles carry errors (or
+    records and inputs do not match); 2 could not start."""
     from .review import build_site
 
     if not inputs and records is None:
@@ -32,6 +35,7 @@ def show(
     for problem in report.problems:
         typer.echo(f"warning: {problem}", err=True)
     typer.echo(f"{report.pages} article page(s), {report.with_errors} with errors: {report.index}", err=True)
+    raise typer.Exit(1 if report.with_errors or report.problems else 0)
 
 
 def register(app: typer.Typer) -> None:
