@@ -1,77 +1,96 @@
-"""Command line: ``pipeline run | stage | eval | validate``.
+"""Command line: ``pipeline run | stage | eval | validate`` (and the commands of
+``cli_review``, ``cli_scale`` and ``cli_rules``, registered at the end).
 
 A thin Typer layer over :mod:`pipeline.api`.  User mistakes (bad config,
 bad rule file, missing input) print one line and exit with status 2.
 
-Exit status of ``pipeline run``: 0 when every article was processed without
-errors, 1 when the run finished but some records carry errors (unreadable
-input, facts that failed validation), 2 when the run could not start.
+Exit status of ``pipeline run``, ``stage`` and ``show``: 0 when every article
+was processed without errors, 1 when the command finished but some records
+carry errors (unreadable input, facts that failed validation), 2 when it
+could not start.
 """
 from __future__ import annotations
 
 import json
+import re
 import sys
+import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
 
 from . import api
-from .errors import ConfigError, PipelineError
+from .cli_options import ConfigOpt, OutputDirOpt, SetOpt, parse_overrides, readable_error
+from .cli_review import register as _register_review
+from .cli_rules import register as _register_rules
+from .cli_scale import register as _register_scale
+from .errors import ConfigError, InputError, PipelineError
 from .evaluate import score_dir
 from .records import Article
-from .writers import open_writer
+
+__all__ = ["app", "main", "parse_overrides"]
+
+EXIT_CODES = "Exit status: 0 all articles processed without errors; 1 finished, but some records carry errors; " \
+             "2 could not start (bad config or rule file, missing input), one line on stderr."
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Extract officials, counts and money amounts from Chinese local news.")
 
-ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="Pipeline config (.cfg).")]
-SetOpt = Annotated[Optional[list[str]], typer.Option("--set", help="Override: section.key=value (repeatable).")]
+_PIPELINE = "Pipeline"
+_SCALE = "Scale"
+_RUN = "Run"
 
 
-def parse_overrides(items: list[str] | None) -> dict[str, Any]:
-    """``components.numbers.tables=x.yaml`` → {"components.numbers.tables": "x.yaml"}."""
-    out: dict[str, Any] = {}
-    for item in items or []:
-        key, sep, raw = item.partition("=")
-        if not sep or not key.strip():
-            raise ConfigError(f"bad --set {item!r}: write section.key=value")
-        try:
-            out[key.strip()] = json.loads(raw)
-        except json.JSONDecodeError:
-            out[key.strip()] = raw
-    return out
-
-
-@app.command()
+@app.command(epilog=EXIT_CODES)
 def run(
-    inputs: Annotated[list[Path], typer.Argument(help=".txt/.html files, folders of them, or .jsonl files.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Output: a .jsonl file ('-' for stdout), a .sqlite/.db "
-                                         "file, a .csv or .parquet folder (one table per record type); with "
-                                         "--engine dask a folder of partitions.")],
-    config: ConfigOpt = None,
-    set_: SetOpt = None,
-    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="jsonl, csv, parquet or sqlite "
-                                               "(default: from the output suffix, else jsonl).")] = None,
-    workers: Annotated[int, typer.Option("--workers", "-w", min=0, help="Worker processes (0: one per CPU).")] = 1,
-    resume: Annotated[bool, typer.Option("--resume", help="Keep the records already in the output and "
-                                         "process only the other inputs.")] = False,
-    engine: Annotated[str, typer.Option("--engine", help="local (this machine) or dask (a Dask cluster).")] = "local",
-    scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Dask scheduler address (tcp://host:8786) "
-                                                     "or scheduler JSON file; default: a LocalCluster.")] = None,
-    partition_size: Annotated[int, typer.Option("--partition-size", min=1, help="Dask: articles per partition "
-                                                "(keep it when resuming).")] = 500,
-    progress: Annotated[Optional[bool], typer.Option("--progress/--no-progress", help="Progress bar (default: "
-                                                     "on a terminal, off in CI and pipes).")] = None,
-    time_limit: Annotated[Optional[float], typer.Option("--time-limit", min=0.0, help="Seconds allowed per "
-                                                        "article, then an error record (default: [limits] in the "
-                                                        "config; 0: none).")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary table, no progress bar.")] = False,
-    rules: Annotated[Optional[Path], typer.Option("--rules", help="Rule folder to use instead of the shipped "
-                                                  "rules (e.g. one written by `pipeline rules learn`).")] = None,
+    inputs: Annotated[list[Path], typer.Argument(metavar="INPUT", help=".txt/.html files, folders of them, or "
+                                                 ".jsonl files.", show_default=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", metavar="PATH",
+                                         help="A .jsonl file ('-': stdout), a .sqlite/.db file, or a .csv or "
+                                              ".parquet folder (a table per record type); with --engine dask "
+                                              "a folder of partitions.")],
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", metavar="FORMAT",
+                                               help="jsonl, csv, parquet or sqlite (default: from the output "
+                                                    "suffix, else jsonl).")] = None,
+    resume: Annotated[bool, typer.Option("--resume",
+                                         help="Keep the records already in the output; process only the "
+                                              "other inputs.")] = False,
+    config: Annotated[Optional[Path], typer.Option("--config", "-c", metavar="PATH", rich_help_panel=_PIPELINE,
+                                                   help="Pipeline config (.cfg).")] = None,
+    set_: Annotated[Optional[list[str]], typer.Option("--set", metavar="KEY=VALUE", rich_help_panel=_PIPELINE,
+                                                      help="Override a config value, e.g. "
+                                                           "components.numbers.tables=my.yaml (repeatable).")] = None,
+    rules: Annotated[Optional[Path], typer.Option("--rules", metavar="DIR", rich_help_panel=_PIPELINE,
+                                                  help="Rule folder to use instead of the shipped rules (e.g. "
+                                                       "from `pipeline rules learn`).")] = None,
+    time_limit: Annotated[Optional[float], typer.Option("--time-limit", min=0.0, metavar="SECS",
+                                                        rich_help_panel=_PIPELINE,
+                                                        help="Per article, then an error record (default: "
+                                                             "\\[limits] in the config; 0: none).")] = None,
+    workers: Annotated[int, typer.Option("--workers", "-w", min=0, metavar="N", rich_help_panel=_SCALE,
+                                         help="Worker processes (0: one per CPU).")] = 1,
+    engine: Annotated[str, typer.Option("--engine", metavar="NAME", rich_help_panel=_SCALE,
+                                        help="local (this machine) or dask (a Dask cluster).")] = "local",
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", metavar="ADDRESS", rich_help_panel=_SCALE,
+                                                     help="Dask scheduler (tcp://host:8786 or a scheduler "
+                                                          "JSON file; default: a LocalCluster).")] = None,
+    partition_size: Annotated[int, typer.Option("--partition-size", min=1, metavar="N", rich_help_panel=_SCALE,
+                                                help="Dask: articles per partition (keep it when "
+                                                     "resuming).")] = 500,
+    progress: Annotated[Optional[bool], typer.Option("--progress/--no-progress", rich_help_panel=_RUN,
+                                                     help="Progress bar (default: on a terminal, not in CI "
+                                                          "or pipes).", show_default=False)] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", rich_help_panel=_RUN,
+                                        help="No summary table, no progress bar.")] = False,
 ) -> None:
-    """Process articles into one validated record each (streaming; memory stays flat)."""
+    """Process articles into one validated record each (streaming; memory stays flat).
+
+    An input that cannot be read (missing, empty, binary, undecodable) becomes
+    a record with its error, and the run goes on.
+    """
     from .io.readers import iter_inputs
     from .parallel import default_workers, process_stream
     from .writers import infer_format
@@ -90,6 +109,7 @@ def run(
     items = iter_inputs(inputs)  # checks the input paths before the output is opened
     api.load_config(config, overrides)  # a missing or unreadable config fails before any worker starts
     tally: Counter[str] = Counter()
+    failed_at: list[str] = []
     show = _show_progress(progress, quiet)
     total = _count_inputs(inputs) if show else None
     with _Progress(show, total) as bar:
@@ -99,10 +119,11 @@ def run(
             parts = run_dask(items, output, fmt=kind, scheduler=scheduler, n_workers=workers or None,
                              config=config, overrides=overrides, partition_size=partition_size, resume=resume,
                              time_limit=time_limit)
+            bar.start()
             for part in parts:
                 if "skipped" in part:
                     tally["skipped"] += part["skipped"]
-                    bar.advance(part["skipped"])
+                    bar.advance(part["skipped"], skipped=True)
                     continue
                 tally.update({k: v for k, v in part.items() if k != "partition"})
                 bar.advance(part["articles"])
@@ -121,6 +142,7 @@ def run(
                     pool = stack.enter_context(WorkerPool(n_workers, config=config, overrides=overrides,
                                                           process_kwargs=_process_kwargs(time_limit)))
                     pool.ready()
+                bar.start()  # articles/s from here: building the pipeline is not processing
                 writer = stack.enter_context(open_writer(output, kind, resume=resume))
                 done = writer.done_ids()
                 if done:
@@ -135,18 +157,32 @@ def run(
                         writer.write_line(record.json)
                     else:
                         writer.write(record)
-                    _count(tally, record)
+                    _count(tally, record, failed_at)
                     bar.advance(1)
     if not quiet:
         _summary(tally)
+    if tally["failed"]:
+        typer.echo(_error_note(output, tally["failed"], failed_at), err=True)
     raise typer.Exit(1 if tally["failed"] else 0)
+
+
+_NAMED_ERRORS = 10  # inputs named in the closing line of a run with errors
+
+
+def _error_note(output: Path, failed: int, origins: list[str]) -> str:
+    """The closing line of a run with errors: where the records are and which inputs failed."""
+    where = "the records on stdout" if str(output) == "-" else str(output)
+    named = ", ".join(origins[:_NAMED_ERRORS])
+    more = f" and {failed - len(origins[:_NAMED_ERRORS])} more" if failed > len(origins[:_NAMED_ERRORS]) else ""
+    inputs = f": {named}{more}" if named else ""
+    return f"{failed} record(s) carry errors (see their \"errors\" in {where}){inputs}"
 
 
 def _skip_done(items, done: set[str], tally: Counter[str], bar: _Progress):  # noqa: ANN001, ANN202
     for item in items:
         if item.id in done:
             tally["skipped"] += 1
-            bar.advance(1)
+            bar.advance(1, skipped=True)
             continue
         yield item
 
@@ -162,12 +198,16 @@ def _show_progress(flag: bool | None, quiet: bool) -> bool:
 
 
 def _count_inputs(inputs: list[Path]) -> int | None:
-    """Articles in the inputs, for the ETA: files, plus non-blank lines of JSONL (a fast byte scan)."""
+    """Articles in the inputs, for the ETA: files, plus non-blank lines of JSONL (a fast byte scan);
+    a missing input counts once (its error record)."""
     from .io.readers import ACCEPTED_SUFFIXES
 
     total = 0
     try:
         for given in inputs:
+            if not given.exists():
+                total += 1
+                continue
             files = sorted(p for p in given.iterdir() if p.is_file()) if given.is_dir() else [given]
             for f in files:
                 if f.suffix.lower() not in ACCEPTED_SUFFIXES or f.name.startswith("."):
@@ -183,41 +223,73 @@ def _count_inputs(inputs: list[Path]) -> int | None:
 
 
 class _Progress:
-    """A rich progress bar on stderr (articles, articles/s, ETA), or nothing."""
+    """A rich progress bar on stderr (articles, articles/s, ETA), or nothing.
+
+    The rate counts the articles processed since :meth:`start` (called once the
+    pipeline is built) over the time since then; articles skipped by
+    ``--resume`` move the bar but not the rate.
+    """
 
     def __init__(self, show: bool, total: int | None) -> None:
         self.show, self.total = show, total
         self._bar: Any = None
+        self._since = time.perf_counter()
+        self._done = self._processed = 0
 
     def __enter__(self) -> _Progress:
         if self.show:
             from rich.console import Console
-            from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
-                                       TimeRemainingColumn)
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
             self._bar = Progress(TextColumn("[bold]articles"), BarColumn(), MofNCompleteColumn(),
-                                 TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("ETA"),
-                                 TimeRemainingColumn(), console=Console(stderr=True), transient=False,
-                                 refresh_per_second=4)
+                                 TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
+                                 TextColumn("{task.fields[eta]}"), console=Console(stderr=True),
+                                 transient=False, refresh_per_second=4)
             self._bar.start()
-            self._task = self._bar.add_task("run", total=self.total, rate="")
+            self._task = self._bar.add_task("run", total=self.total, rate="", eta="")
         return self
 
-    def advance(self, n: int) -> None:
+    def start(self) -> None:
+        """The pipeline is built: the clock of the rate (and the elapsed time) starts now."""
+        self._since = time.perf_counter()
         if self._bar is not None:
-            self._bar.advance(self._task, n)
-            speed = self._bar.tasks[0].speed
-            self._bar.update(self._task, rate=f"{speed:,.1f} articles/s" if speed else "")
+            self._bar.reset(self._task, total=self.total, rate="", eta="")
+
+    def advance(self, n: int, *, skipped: bool = False) -> None:
+        self._done += n
+        self._processed += 0 if skipped else n
+        if self._bar is None:
+            return
+        rate, eta = self.rate(), ""
+        if rate and self.total is not None:
+            eta = "ETA " + _clock(max(self.total - self._done, 0) / rate)
+        self._bar.update(self._task, advance=n, rate=f"{rate:,.1f} articles/s" if rate else "", eta=eta)
+
+    def rate(self, *, settled: float = 1.0) -> float | None:
+        """Articles per second since :meth:`start`, once ``settled`` seconds have passed."""
+        elapsed = time.perf_counter() - self._since
+        return self._processed / elapsed if elapsed >= settled and self._processed else None
 
     def __exit__(self, *exc: object) -> None:
         if self._bar is not None:
+            rate = self.rate(settled=0.0)  # the run's own rate, however short
+            eta = "ETA " + _clock(max((self.total or 0) - self._done, 0) / rate) if rate else ""
+            self._bar.update(self._task, rate=f"{rate:,.1f} articles/s" if rate else "", eta=eta)
             self._bar.stop()
 
 
-def _count(tally: Counter[str], a: Any) -> None:
+def _clock(seconds: float) -> str:
+    s = int(seconds + 0.5)
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"
+
+
+def _count(tally: Counter[str], a: Any, failed_at: list[str] | None = None) -> None:
     """Count an :class:`Article` or an ``Encoded`` record (which carries the numbers)."""
     tally["articles"] += 1
     tally["failed"] += 0 if a.ok else 1
+    if not a.ok and failed_at is not None and len(failed_at) < _NAMED_ERRORS:
+        origin = a.origin if isinstance(a, Article) else json.loads(a.json).get("origin")
+        failed_at.append(origin or a.id)
     for field in ("officials", "counts", "amounts"):
         value = getattr(a, field)
         tally[field] += value if isinstance(value, int) else len(value)
@@ -232,24 +304,78 @@ def _summary(t: Counter[str]) -> None:
     typer.echo("\n".join(f"{k:<{width}}  {v:>7}" for k, v in rows), err=True)
 
 
-@app.command()
+@app.command(epilog=EXIT_CODES)
 def stage(
     name: Annotated[str, typer.Argument(help=f"Stop after this stage: {', '.join(api.STAGES)}.")],
-    text: Annotated[str, typer.Argument(help="Text, or the path of a UTF-8 text file.")],
+    text: Annotated[str, typer.Argument(metavar="TEXT_OR_PATH", help="The text itself, or a .txt/.html/.jsonl "
+                                        "file or a folder, read as `pipeline run` reads it.")],
+    as_text: Annotated[bool, typer.Option("--text", help="Take TEXT_OR_PATH as text even if it looks like "
+                                          "a path.")] = False,
     config: ConfigOpt = None,
     set_: SetOpt = None,
 ) -> None:
-    """Run the pipeline up to one stage and print what it produced."""
+    """Run the pipeline up to one stage and print what it produced (JSON).
+
+    A file or folder gives one JSON object per article, with its id and origin
+    (a list when there are several); an input that cannot be read is one line on
+    stderr.  An argument that looks like a path but names nothing is an error,
+    not text.
+    """
+    items = [_Text(text)] if as_text else _stage_items(text)
     nlp = api.load(config, overrides=parse_overrides(set_))
     if name not in nlp.pipe_names:
         raise ConfigError(f"unknown stage {name!r}; stages: {', '.join(nlp.pipe_names)}")
-    path = Path(text)
-    if len(text) < 255 and path.is_file():
-        text = path.read_text(encoding="utf-8")
     keep = nlp.pipe_names[: nlp.pipe_names.index(name) + 1]
-    with nlp.select_pipes(enable=keep):
-        doc = nlp(text)
-    typer.echo(json.dumps(api.stage_view(doc, name), ensure_ascii=False, indent=1, default=str))
+    views, failed = [], 0
+    for item in items:
+        if hasattr(item, "reason"):  # an InputFailure
+            failed += 1
+            typer.echo(f"error: {item.origin}: {item.reason}: {item.hint}", err=True)
+            continue
+        with nlp.select_pipes(enable=keep):
+            view = api.stage_view(nlp(item.text), name)
+        views.append(view if isinstance(item, _Text) else {"id": item.id, "origin": item.origin, **view})
+    if views:
+        shown = views[0] if len(views) == 1 else views
+        typer.echo(json.dumps(shown, ensure_ascii=False, indent=1, default=str))
+    raise typer.Exit(1 if failed else 0)
+
+
+@dataclass(frozen=True)
+class _Text:
+    """Text given on the command line."""
+
+    text: str
+
+
+# no whitespace, and a file-name suffix, or (all ASCII) a path separator
+_PATH_LIKE = re.compile(r"\S*\.[A-Za-z][A-Za-z0-9]{1,4}|[!-~]*[/\\][!-~]*")
+
+
+def _stage_items(arg: str) -> list[Any]:
+    """What ``stage`` processes: the articles of an existing path, or the argument as text.
+
+    Raises :class:`InputError` when the argument looks like a path but names nothing.
+    """
+    from .io.readers import iter_inputs
+
+    path = _existing_path(arg)
+    if path is not None:
+        return list(iter_inputs([path]))
+    if _PATH_LIKE.fullmatch(arg):
+        raise InputError(f"no such file or folder: {arg}; give an existing .txt/.html/.jsonl file or folder, "
+                         f"or the text itself (--text takes it as text)")
+    return [_Text(arg)]
+
+
+def _existing_path(arg: str) -> Path | None:
+    if not arg or "\n" in arg or len(arg) > 4096:
+        return None
+    try:
+        path = Path(arg)
+        return path if path.exists() else None
+    except (OSError, ValueError):  # a name too long for the file system, a NUL byte
+        return None
 
 
 @app.command("eval")
@@ -351,14 +477,14 @@ def train_ner(
 @train_app.command("segmenter")
 def train_segmenter_cmd(
     train: Annotated[list[Path], typer.Option("--train", help="Segmented text (words separated by spaces); repeatable.")],
-    out: Annotated[Path, typer.Option("--out", help="Model directory to write (e.g. models/pkuseg-news).")],
+    output: Annotated[Path, OutputDirOpt("Model directory to write (e.g. models/pkuseg-news).")],
     iterations: Annotated[int, typer.Option("--iter", help="Training iterations.")] = 10,
     domain_words: Annotated[Optional[Path], typer.Option("--domain-words", help="Extra words, one per line.")] = None,
 ) -> None:
     """Train a spacy-pkuseg segmentation model (used by segmenter = "pkuseg")."""
     from .ner.segmenter import train_segmenter
 
-    typer.echo(json.dumps(train_segmenter(train, out, iterations=iterations, domain_words=domain_words)))
+    typer.echo(json.dumps(train_segmenter(train, output, iterations=iterations, domain_words=domain_words)))
 
 
 @ner_app.command("evaluate")
@@ -387,10 +513,10 @@ def ner_evaluate(
                                "labels": {k: {m: v[m] for m in ("p", "r", "f1")} for k, v in res["labels"].items()}}))
 
 
-# Command modules that live beside this one register themselves here.
-from .cli_review import register as _register_review; _register_review(app)  # noqa: E402,E702
-from .cli_scale import register as _register_scale; _register_scale(app)  # noqa: E402,E702
-from .cli_rules import register as _register_rules; _register_rules(app)  # noqa: E402,E702
+# Command modules that live beside this one (they import cli_options, not this module).
+_register_review(app)
+_register_scale(app)
+_register_rules(app)
 # (one line each; keep this marker)
 
 
@@ -399,5 +525,5 @@ def main() -> None:
     try:
         app()
     except PipelineError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(f"error: {readable_error(str(exc))}", err=True)
         sys.exit(2)

@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from .cli_options import OutputDirOpt
 from .errors import InputError
 
 rules_app = typer.Typer(help="Learn rules from annotated articles and measure them.", no_args_is_help=True)
@@ -34,7 +35,7 @@ def _corpus_texts(path: Path) -> list[str]:
 @rules_app.command("learn")
 def learn_cmd(
     gold: GoldOpt,
-    out: Annotated[Path, typer.Option("--out", help="Folder to write the learned rule set to.")],
+    output: Annotated[Path, OutputDirOpt("Folder to write the learned rule set to.")],
     corpus: Annotated[Optional[Path], typer.Option("--corpus", help="Unannotated articles to bootstrap from.")] = None,
     base: Annotated[Optional[Path], typer.Option("--base", help="Rule folder to start from (default: shipped rules).")] = None,
     minimal: Annotated[bool, typer.Option("--minimal", help="Start from the base's numbers and place suffixes only.")] = False,
@@ -62,9 +63,9 @@ def learn_cmd(
         for b in brounds:
             typer.echo(f"bootstrap round {b.round}: {b.seeds} seeds, {b.patterns} patterns, "
                        f"{len(b.added)} heads added", err=True)
-    rules.write(out, header=f"Written by `pipeline rules learn` from {gold} (base: {start.base}).\n"
+    rules.write(output, header=f"Written by `pipeline rules learn` from {gold} (base: {start.base}).\n"
                             f"Learned entries carry their scores; all of them are listed in learned.yaml.")
-    typer.echo(f"{len(rules.learned)} learned rules written to {out}", err=True)
+    typer.echo(f"{len(rules.learned)} learned rules written to {output}", err=True)
     if as_json:
         typer.echo(json.dumps([r.model_dump() for r in rules.learned], ensure_ascii=False))
 

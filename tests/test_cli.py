@@ -166,3 +166,165 @@ def test_cli_stage_numbers_prints_quantities(runner: CliRunner) -> None:
     found = {(q["value"], q["unit"]) for q in view["quantities"]}
     assert {(259.0, "户"), (576.0, "人"), (363000.0, "元")} <= found
     assert "officials" not in view  # stopped before relations
+
+
+# ---------------------------------------------------------------- stage on files
+
+
+def test_cli_stage_reads_a_gbk_file_as_run_does(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "legacy.txt"
+    path.write_bytes(OTHER_TEXT.encode("gbk"))
+    result = runner.invoke(app, ["stage", "numbers", str(path)])
+    assert result.exit_code == 0, result.output
+    view = json.loads(result.stdout)
+    assert (view["id"], view["origin"], view["text"]) == ("legacy", str(path), OTHER_TEXT)
+    assert {(q["value"], q["unit"]) for q in view["quantities"]} == {(48.0, "人")}
+
+
+def test_cli_stage_unreadable_file_is_one_line_and_exit_1(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "blob.txt"
+    path.write_bytes(bytes(range(256)) * 4)
+    result = runner.invoke(app, ["stage", "numbers", str(path)])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+    assert result.stderr.startswith(f"error: {path}: binary file: ")
+
+
+@pytest.mark.parametrize("arg", ["notes/nope.txt", "稿件.html", "corpus/syn_99"])
+def test_cli_stage_missing_path_is_not_taken_for_text(monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str], arg: str) -> None:
+    code, err = _main(monkeypatch, capsys, "stage", "numbers", arg)
+    assert code == 2
+    assert err.strip().splitlines() == [f"error: no such file or folder: {arg}; give an existing .txt/.html/.jsonl "
+                                        "file or folder, or the text itself (--text takes it as text)"]
+
+
+def test_cli_stage_text_that_merely_contains_a_slash_is_text(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["stage", "numbers", "人均补助1200元/户"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["text"] == "人均补助1200元/户"
+    forced = runner.invoke(app, ["stage", "numbers", "--text", "nope.txt"])
+    assert forced.exit_code == 0 and json.loads(forced.stdout)["text"] == "nope.txt"
+
+
+def test_cli_stage_jsonl_gives_a_list_and_exit_1_for_a_bad_line(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "two.jsonl"
+    path.write_text(json.dumps({"id": "t1", "text": OTHER_TEXT}, ensure_ascii=False) + "\n{broken\n"
+                    + json.dumps({"id": "t2", "text": GOOD_TEXT}, ensure_ascii=False) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["stage", "entities", str(path)])
+    assert result.exit_code == 1
+    assert [v["id"] for v in json.loads(result.stdout)] == ["t1", "t2"]
+    assert result.stderr.startswith(f"error: {path}:2: not valid JSON: ")
+
+
+def test_cli_help_states_the_exit_codes(runner: CliRunner) -> None:
+    for command in ("run", "stage"):
+        text = " ".join(runner.invoke(app, [command, "--help"], env={"COLUMNS": "200"}).stdout.split())
+        assert "Exit status: 0 all articles processed without errors; 1 finished, but some records carry " \
+               "errors; 2 could not start" in text, command
+
+
+# ---------------------------------------------------------------- run: missing inputs, closing line
+
+
+def test_cli_run_missing_path_among_others_is_an_error_record(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(GOOD_TEXT, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(OTHER_TEXT, encoding="utf-8")
+    missing = tmp_path / "typo.txt"
+    out = tmp_path / "cli_records.jsonl"
+    result = runner.invoke(app, ["run", str(tmp_path / "a.txt"), str(missing), str(tmp_path / "b.txt"),
+                                 "-o", str(out), "-q"])
+    assert result.exit_code == 1, result.output
+    records = _records(out)
+    assert [r["id"] for r in records] == ["a", "typo", "b"]
+    assert records[0]["ok"] and records[2]["ok"]
+    [error] = records[1]["errors"]
+    assert (error["stage"], error["reason"], error["origin"]) == ("input", "input not found", str(missing))
+    assert "check the spelling" in error["hint"]
+    # the run ends by naming the output and the input whose record carries errors
+    assert result.stderr.strip().splitlines()[-1] == (f'1 record(s) carry errors (see their "errors" in {out}): '
+                                                      f"{missing}")
+
+
+def test_cli_run_without_errors_has_no_closing_error_line(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(GOOD_TEXT, encoding="utf-8")
+    result = runner.invoke(app, ["run", str(tmp_path / "a.txt"), "-o", str(tmp_path / "o.jsonl"), "-q"])
+    assert result.exit_code == 0 and "carry errors" not in result.stderr
+
+
+def test_cli_error_note_names_at_most_ten_inputs() -> None:
+    origins = [f"in/{i}.txt" for i in range(10)]
+    note = cli._error_note(Path("out/cli_x.jsonl"), 14, origins)
+    assert note.endswith("in/8.txt, in/9.txt and 4 more") and "out/cli_x.jsonl" in note
+    assert "on stdout" in cli._error_note(Path("-"), 1, ["a.txt"])
+
+
+def test_cli_show_exits_1_when_articles_carry_errors_as_run_does(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text(GOOD_TEXT, encoding="utf-8")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    run = runner.invoke(app, ["run", str(tmp_path), "-o", str(tmp_path / "r.jsonl"), "-q"])
+    show = runner.invoke(app, ["show", str(tmp_path), "--output", str(tmp_path / "site")])
+    assert (run.exit_code, show.exit_code) == (1, 1), show.output
+    assert (tmp_path / "site" / "index.html").is_file()
+
+
+# ---------------------------------------------------------------- messages, help, progress
+
+
+def test_cli_set_with_a_wrong_type_names_the_type_for_people(monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str],
+                                                             tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(GOOD_TEXT, encoding="utf-8")
+    code, err = _main(monkeypatch, capsys, "run", tmp_path / "a.txt", "-o", tmp_path / "o.jsonl",
+                      "--set", "components.relations.model_titles=maybe")
+    assert code == 2
+    assert "<class" not in err and "'maybe' is not true or false" in err
+    assert "--set components.relations.model_titles" in err
+
+
+def test_cli_run_help_fits_80_columns(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["run", "--help"], env={"COLUMNS": "80"}, terminal_width=80)
+    lines = result.stdout.splitlines()
+    assert max(map(len, lines)) <= 80
+    assert "components.numbers.tables=my.yaml" in result.stdout and "[limits] in the config" in result.stdout
+    # continuation lines of the help texts start where the help column starts: at most 44
+    # characters in, so help is at least ~34 characters wide (it was 20 before panels and metavars)
+    indents = [len(line) - len(line[1:].lstrip()) for line in lines
+               if line.startswith("│ ") and line[1:].strip(" │") and not line[1:].lstrip().startswith(("-", "*"))]
+    assert indents and max(indents) <= 44, max(indents)
+
+
+def test_cli_out_and_output_both_name_the_output_folder() -> None:
+    import typer.main
+
+    root = typer.main.get_command(app)
+    for group, command in (("rules", "learn"), ("train", "segmenter")):
+        cmd = root.commands[group].commands[command]
+        [param] = [p for p in cmd.params if p.name == "output"]
+        assert param.opts[0] == "--output" and {"-o", "--out"} <= set(param.opts), (group, command)
+
+
+def test_cli_progress_rate_counts_from_the_built_pipeline(monkeypatch: pytest.MonkeyPatch) -> None:
+    now = [100.0]
+    monkeypatch.setattr(cli.time, "perf_counter", lambda: now[0])
+    bar = cli._Progress(False, 40)
+    now[0] = 130.0  # 30 s building the pipeline: not processing time
+    bar.start()
+    bar.advance(20, skipped=True)  # already done (--resume): moves the bar, not the rate
+    now[0] = 130.5
+    bar.advance(4)
+    assert bar.rate() is None  # half a second is too little to say
+    now[0] = 132.0
+    bar.advance(4)
+    assert bar.rate() == pytest.approx(4.0)  # 8 articles in 2 s, not 8 in 32 s or 28 in 0.001 s
+
+
+def test_cli_modules_do_not_import_each_other_in_a_circle() -> None:
+    import ast
+
+    package = Path(cli.__file__).parent
+    for module in ("cli_review.py", "cli_rules.py", "cli_scale.py", "cli_options.py"):
+        tree = ast.parse((package / module).read_text(encoding="utf-8"))
+        imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        assert "cli" not in imported, module
