@@ -3,8 +3,14 @@
 Micro P/R/F1 per record type over all articles: officials match on (name,
 normalised title, place), counts on (place, value, unit), amounts on (place,
 value in yuan rounded to cents); a looser officials score matches on (name,
-place).  Titles are normalised by dropping 党, 人民政府/政府 and 驻村, a
-leading run of level characters, and writing a trailing 支书 as 支部书记.
+place).  Titles are normalised by dropping parenthesised parts, 党,
+人民政府/政府 and 驻村, a leading run of level characters, and writing a
+trailing 支书 as 支部书记.  Places match with or without their administrative
+suffix (青川 = 青川县) as long as the stem keeps two characters.
+
+``counts_unplaced`` and ``amounts_unplaced`` ignore the place; ``place_accuracy``
+is the share of the numbers found (value and unit right) whose place is right
+as well.  The figures agree with the reference scorer (v3) to the last digit.
 """
 from __future__ import annotations
 
@@ -15,20 +21,32 @@ from dataclasses import dataclass
 from pathlib import Path
 
 _LEVELS = re.compile(r"^[镇乡县区市村州省]+")
-KINDS = ("officials", "officials_loose", "counts", "amounts")
+_PAREN = re.compile(r"[（(][^（()）]*[)）]")
+# A trailing administrative suffix; the longest alternatives come first.
+_PLACE_SUFFIX = re.compile(
+    r"(?:(?:维吾尔|壮族|回族)?自治区|特别行政区|自治州|自治县|自治旗|省|市|县|区|旗|盟|州|镇|乡|苏木|街道|社区|嘎查|村)$")
+KINDS = ("officials", "officials_loose", "counts", "amounts", "counts_unplaced", "amounts_unplaced")
 STRICT = ("officials", "counts", "amounts")
 
 
 def normalise_title(title: str | None) -> str:
-    t = (title or "").strip()
+    t = _PAREN.sub("", (title or "").strip())
     for variant in ("党", "人民政府", "政府", "驻村"):
         t = t.replace(variant, "")
     t = _LEVELS.sub("", t)
     return t.replace("支书", "支部书记") if t.endswith("支书") else t
 
 
-def _place(p: str | None) -> str | None:
-    return (p or "").strip() or None
+def normalise_place(place: str | None) -> str | None:
+    """A place without its administrative suffix, unless that leaves one character."""
+    p = (place or "").strip()
+    if not p:
+        return None
+    stem = _PLACE_SUFFIX.sub("", p)
+    return stem if len(stem) >= 2 else p
+
+
+_place = normalise_place
 
 
 def fact_keys(record: dict) -> dict[str, set[tuple]]:
@@ -41,11 +59,13 @@ def fact_keys(record: dict) -> dict[str, set[tuple]]:
     for c in record.get("counts") or []:
         try:
             out["counts"].add((_place(c.get("place")), int(c["value"]), c.get("unit")))
+            out["counts_unplaced"].add((int(c["value"]), c.get("unit")))
         except (KeyError, TypeError, ValueError):
             continue
     for a in record.get("amounts") or []:
         try:
             out["amounts"].add((_place(a.get("place")), round(float(a["value_yuan"]), 2)))
+            out["amounts_unplaced"].add(round(float(a["value_yuan"]), 2))
         except (KeyError, TypeError, ValueError):
             continue
     return out
@@ -95,6 +115,9 @@ def score(gold: Iterable[dict], predictions: dict[str, dict]) -> dict:
     total = Tally(*(sum(getattr(tallies[k], a) for k in STRICT) for a in ("tp", "fp", "fn")))
     result["micro_f1"] = round(total.prf()[2], 4)
     result["macro_f1"] = round(sum(per_article) / len(per_article), 4) if per_article else 0.0
+    found = tallies["counts_unplaced"].tp + tallies["amounts_unplaced"].tp
+    placed = tallies["counts"].tp + tallies["amounts"].tp
+    result["place_accuracy"] = round(placed / found, 4) if found else 0.0
     return result
 
 
