@@ -30,9 +30,14 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+from .paths import rules_dir
+from .rulefiles import load_yaml
 
 _CHINESE_DIGITS = "零一二三四五六七八九"
 _CHINESE_PLACES = ((1000, "千"), (100, "百"), (10, "十"))
@@ -81,10 +86,22 @@ class NumeralTables(BaseModel):
         return char in self.digits and char.isdecimal()
 
 
-def _default_tables() -> NumeralTables:
-    from .quantities import load_number_tables  # late import: quantities imports this module
+def default_numbers_path() -> Path:
+    """The numbers.yaml shipped with the repository (the one place this path is built)."""
+    return rules_dir() / "numbers.yaml"
 
-    return load_number_tables().numerals
+
+class _NumeralsSection(BaseModel):
+    """The ``numerals`` section of numbers.yaml; the other sections are checked by
+    :class:`pipeline.quantities.NumberTables` when the numbers stage loads the file."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+    numerals: NumeralTables
+
+
+@lru_cache(maxsize=1)
+def _default_tables() -> NumeralTables:
+    return load_yaml(default_numbers_path(), _NumeralsSection).numerals
 
 
 class NumeralReader:

@@ -24,8 +24,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-from .numerals import NumeralTables, numeral_reader
-from .paths import rules_dir
+from .numerals import NumeralTables, default_numbers_path, numeral_reader
 from .rulefiles import alternation, load_yaml
 
 Kind = Literal["count", "money"]
@@ -140,11 +139,6 @@ class NumberTables(BaseModel):
         if both:
             raise ValueError(f"words both in units and skip_units: {both}")
         return self
-
-
-def default_numbers_path() -> Path:
-    """The numbers.yaml shipped with the repository (the one place this path is built)."""
-    return rules_dir() / "numbers.yaml"
 
 
 @lru_cache(maxsize=8)
