@@ -8,6 +8,7 @@ Reading rules (:func:`parse_numeral`):
 
 - Arabic digits, ASCII or full-width, with an optional decimal part and
   thousands separators between groups of exactly three digits (``1,234.5``).
+  A decimal may start with its point (``.5``, ``．5`` → 0.5).
 - Chinese numerals: ``一千零五十`` → 1050, ``两万三千`` → 23000, ``十五`` → 15,
   ``壹佰贰拾`` → 120.  A leading 十/百/千 stands for one of it (``百万`` → 10**6);
   a leading 万/亿 is an error.
@@ -16,6 +17,20 @@ Reading rules (:func:`parse_numeral`):
   ``一百五`` → 150, ``两千三`` → 2300 (but ``一千零五`` → 1005).
 - Digit strings without multipliers are read place by place: ``二〇一九`` → 2019.
 - Mixed forms: ``1.2万`` → 12000, ``3千万`` → 30000000, ``1.2万亿`` → 1.2e12.
+- Chinese decimals with 点 (``chinese_decimal_points``): ``二点五`` → 2.5,
+  ``十五点七`` → 15.7, ``零点五`` → 0.5.  Only plain digits follow the point.
+  万/亿 after the decimal digits multiply the whole decimal (``二点五万`` →
+  25000, ``一点二亿``); a point after a section multiplier adds the fraction
+  to the number before it (``两千万点五五四四`` → 20000000.5544).  Both at
+  once (``三万二点五万``) is an error.
+- 兆 is 10**6 in current mainland usage (兆瓦, 兆字节) and 10**12 in older
+  and Taiwanese usage (四十九兆元).  It is listed in
+  ``ambiguous_multipliers`` with no value, and a numeral holding it is an
+  error, so the numbers stage skips it rather than guess.  Giving it a value
+  in numbers.yaml (``兆: 1e12``) opts in: it is then read as a section
+  multiplier, so ``四十九兆九千五百九十二亿`` → 49 * 10**12 + 9592 * 10**8.
+- Traditional section multipliers 萬/億 and digits 兩/貳/參/陸 read as their
+  simplified forms.
 - 十几 / 三百多: the approximation marker is not part of the numeral; the
   caller strips it and reads ``十`` / ``三百``.
 
@@ -25,6 +40,9 @@ the school rule for zeros: zeros at the end of a four-digit section are not
 read, any other run of zeros is read as one 零 (``一千零五十``, ``十万零一十``,
 but ``一千万五千`` for 10005000).  Above 亿 the count of 亿 is
 itself written in full, so 10**12 is ``一万亿`` and 10**16 is ``一亿亿``.
+A :class:`~decimal.Decimal` with a fraction is written with 点 and one digit
+per decimal place, trailing zeros dropped (``2.50`` → ``二点五``, ``0.05`` →
+``零点零五``).
 """
 from __future__ import annotations
 
@@ -34,7 +52,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from .paths import rules_dir
 from .rulefiles import load_yaml
@@ -42,6 +60,16 @@ from .rulefiles import load_yaml
 _CHINESE_DIGITS = "零一二三四五六七八九"
 _CHINESE_PLACES = ((1000, "千"), (100, "百"), (10, "十"))
 _CHINESE_SECTIONS = ((10**8, "亿"), (10**4, "万"))
+_CHINESE_POINT = "点"
+_TABLES = (
+    "digits",
+    "small_multipliers",
+    "big_multipliers",
+    "decimal_points",
+    "group_separators",
+    "chinese_decimal_points",
+    "ambiguous_multipliers",
+)
 
 
 class NumeralTables(BaseModel):
@@ -54,25 +82,44 @@ class NumeralTables(BaseModel):
     big_multipliers: dict[str, int] = Field(min_length=1)
     decimal_points: list[str] = Field(default_factory=list)
     group_separators: list[str] = Field(default_factory=list)
+    chinese_decimal_points: list[str] = Field(default_factory=list)
+    ambiguous_multipliers: dict[str, int | None] = Field(default_factory=dict)
     _reader: Any = PrivateAttr(default=None)
+
+    @field_validator("ambiguous_multipliers", mode="before")
+    @classmethod
+    def _exponent_notation(cls, value: Any) -> Any:
+        """Accept ``1e12`` (YAML reads it as a string) and ``1.0e+12`` for a power of ten."""
+        if not isinstance(value, dict):
+            return value
+        out = {}
+        for char, v in value.items():
+            if isinstance(v, str | float) and not isinstance(v, bool):
+                try:
+                    d = Decimal(str(v).strip())
+                except ArithmeticError:
+                    out[char] = v
+                    continue
+                v = int(d) if d.is_finite() and d == d.to_integral_value() else v
+            out[char] = v
+        return out
 
     @model_validator(mode="after")
     def _check(self) -> NumeralTables:
         problems = []
-        for table in ("digits", "small_multipliers", "big_multipliers", "decimal_points", "group_separators"):
+        for table in _TABLES:
             for char in getattr(self, table):
                 if len(char) != 1:
                     problems.append(f"{table}: {char!r} is not a single character")
         if any(not 0 <= v <= 9 for v in self.digits.values()):
             problems.append("digits: every value must be 0..9")
-        for table in ("small_multipliers", "big_multipliers"):
+        for table in ("small_multipliers", "big_multipliers", "ambiguous_multipliers"):
             for char, value in getattr(self, table).items():
-                if value < 10 or str(value).rstrip("0") != "1":
+                if value is not None and (value < 10 or str(value).rstrip("0") != "1"):
                     problems.append(f"{table}: {char!r} must be a power of ten >= 10")
         seen: set[str] = set()
         overlap: set[str] = set()
-        tables = (self.digits, self.small_multipliers, self.big_multipliers, self.decimal_points, self.group_separators)
-        for chars in map(set, tables):
+        for chars in (set(getattr(self, table)) for table in _TABLES):
             overlap |= seen & chars
             seen |= chars
         if overlap:
@@ -84,6 +131,15 @@ class NumeralTables(BaseModel):
     def is_arabic(self, char: str) -> bool:
         """True for an Arabic digit (ASCII or full-width) listed in ``digits``."""
         return char in self.digits and char.isdecimal()
+
+    def section_multipliers(self) -> dict[str, int]:
+        """``big_multipliers`` plus the ambiguous ones given a value (兆 when opted in)."""
+        chosen = {c: v for c, v in self.ambiguous_multipliers.items() if v is not None}
+        return {**self.big_multipliers, **chosen}
+
+    def unread_multipliers(self) -> set[str]:
+        """Ambiguous multipliers left without a value: a numeral holding one is not read."""
+        return {c for c, v in self.ambiguous_multipliers.items() if v is None}
 
 
 def default_numbers_path() -> Path:
@@ -114,13 +170,18 @@ class NumeralReader:
         self.digits = {c: Decimal(v) for c, v in t.digits.items()}
         self.arabic = frozenset(c for c in t.digits if t.is_arabic(c))
         self.small = {c: Decimal(v) for c, v in t.small_multipliers.items()}
-        self.big = {c: Decimal(v) for c, v in t.big_multipliers.items()}
+        self.big = {c: Decimal(v) for c, v in t.section_multipliers().items()}
+        self.unread = frozenset(t.unread_multipliers())
+        self.points = frozenset(t.decimal_points)
+        self.chinese_points = frozenset(t.chinese_decimal_points)
         d = f"[{re.escape(''.join(sorted(self.arabic)))}]"
-        point = f"(?:[{re.escape(''.join(t.decimal_points))}]{d}+)?" if t.decimal_points else ""
+        dot = f"[{re.escape(''.join(t.decimal_points))}]"
+        point = f"(?:{dot}{d}+)?" if t.decimal_points else ""
+        leading = f"|{dot}{d}+" if t.decimal_points else ""  # .5
         grouped = ""
         if t.group_separators:
             grouped = f"{d}{{1,3}}(?:[{re.escape(''.join(t.group_separators))}]{d}{{3}})+(?!{d}){point}|"
-        self.pattern = re.compile(f"(?:{grouped}{d}+{point})")
+        self.pattern = re.compile(f"(?:{grouped}{d}+{point}{leading})")
         table: dict[int, str | None] = {ord(c): str(t.digits[c]) for c in self.arabic}
         table.update({ord(c): "." for c in t.decimal_points})
         table.update({ord(c): None for c in t.group_separators})
@@ -137,7 +198,7 @@ class NumeralReader:
         i = 0
         while i < len(s):
             ch = s[i]
-            if ch in self.arabic:
+            if ch in self.arabic or (i == 0 and ch in self.points and s[1:2] in self.arabic):
                 value, i = self._arabic(s, i)
                 out.append(("arabic", value))
                 continue
@@ -146,6 +207,8 @@ class NumeralReader:
                     out.append((kind, table[ch]))
                     break
             else:
+                if ch in self.unread:
+                    raise ValueError(f"{ch!r} in {s!r} is an ambiguous multiplier with no value in the tables")
                 raise ValueError(f"not a numeral: {s!r} (unexpected {ch!r})")
             i += 1
         if not out:
@@ -157,6 +220,9 @@ class NumeralReader:
         s = s.strip()
         if self.pattern.fullmatch(s):  # a plain Arabic number, the common case
             return Decimal(s.translate(self.table))
+        point = next((i for i, ch in enumerate(s) if ch in self.chinese_points), None)
+        if point is not None:
+            return self._chinese_decimal(s, point)
         tokens = self.tokens(s)
         if len(tokens) > 1 and all(kind == "num" for kind, _ in tokens):
             return Decimal("".join(str(v) for _, v in tokens))  # 二〇一九 → 2019
@@ -169,6 +235,27 @@ class NumeralReader:
                 reader.small(value)
             else:
                 reader.big(value)
+        return reader.result()
+
+    def _chinese_decimal(self, s: str, point: int) -> Decimal:
+        """``二点五`` → 2.5, ``二点五万`` → 25000, ``两千万点五五四四`` → 20000000.5544."""
+        whole, rest = s[:point], s[point + 1 :]
+        n = 0
+        while n < len(rest) and rest[n] in self.digits and rest[n] not in self.arabic:
+            n += 1
+        places, tail = rest[:n], rest[n:]
+        bad = any(ch not in self.big for ch in tail) or any(ch in self.points for ch in whole)
+        if not whole or not places or bad:
+            raise ValueError(f"not a numeral: {s!r} (a point needs a whole number before it and only digits after it)")
+        value = self.decimal(whole) + Decimal("0." + "".join(str(self.digits[ch]) for ch in places))
+        if not tail:
+            return value
+        if any(ch in self.big for ch in whole):
+            raise ValueError(f"not a numeral: {s!r} (section multipliers on both sides of the point)")
+        reader = _Reader(s)
+        reader.digit(value, single=False)
+        for ch in tail:
+            reader.big(self.big[ch])
         return reader.result()
 
 
@@ -272,12 +359,21 @@ def _chinese(n: int, *, leading: bool) -> str:
     return _below_wan(n, leading=leading)
 
 
-def to_chinese(n: int) -> str:
-    """The standard Chinese numeral for a non-negative int (10 → 十, 1050 → 一千零五十).
+def to_chinese(n: int | Decimal) -> str:
+    """The standard Chinese numeral for a non-negative int or Decimal (10 → 十,
+    1050 → 一千零五十, Decimal("2.5") → 二点五).
 
     20000 is written 二万 (两万 is read but never written); see the module
-    docstring for the other conventions.
+    docstring for the other conventions.  Floats are refused: their decimal
+    digits are not the ones written.
     """
+    if isinstance(n, Decimal) and n.is_finite() and n >= 0:
+        whole = int(n)
+        fraction = n - whole
+        if not fraction:
+            return to_chinese(whole)
+        digits = format(fraction, "f").split(".")[1].rstrip("0")
+        return to_chinese(whole) + _CHINESE_POINT + "".join(_CHINESE_DIGITS[int(d)] for d in digits)
     if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-        raise ValueError(f"to_chinese needs a non-negative int, got {n!r}")
+        raise ValueError(f"to_chinese needs a non-negative int or Decimal, got {n!r}")
     return "零" if n == 0 else _chinese(n, leading=True)

@@ -9,7 +9,8 @@ in this order, from a unit word after the numeral (``259户``, ``576名``), from
 the noun counted (``70多贫困户``, ``5万搬迁群众``), for bare 万/亿 from the
 nearest money or count cue in the same clause (``共筹资75万``, ``总人口48万``),
 or from the other end of a range (``900–1200元``, ``3至5万元``).  Everything else (years, dates, percentages, ages, 个村, 亩,
-ordinals, 一 used as an article, codes) is skipped.
+ordinals, 一 used as an article, codes, numerals with 兆 unless numbers.yaml
+gives it a value) is skipped.
 
 All offsets are character offsets into the text given, ``end`` exclusive.
 """
@@ -205,7 +206,7 @@ class _Scanner:
     def __init__(self, t: NumberTables) -> None:
         self.t = t
         self.read_numeral = numeral_reader(t.numerals).decimal
-        self.big_values = {c: Decimal(v) for c, v in t.numerals.big_multipliers.items()}
+        self.big_values = {c: Decimal(v) for c, v in t.numerals.section_multipliers().items()}
         numeral_chars = self._compile_numerals(t)
         self._compile_units(t)
         self._compile_nouns(t.noun_units, numeral_chars)
@@ -217,17 +218,27 @@ class _Scanner:
         arabic = _char_class({c for c in n.digits if n.is_arabic(c)})
         chinese = {c for c in n.digits if not n.is_arabic(c)}
         tens = {c for c, v in n.small_multipliers.items() if v == 10}
-        big = _char_class(set(n.big_multipliers))
+        # 兆 with no value is matched too, so that the whole numeral is skipped
+        # (四十九兆九千五百九十二亿), not the part after it read alone.
+        big_chars = set(n.section_multipliers()) | n.unread_multipliers()
+        big = _char_class(big_chars)
         hundreds = _char_class({c for c, v in n.small_multipliers.items() if v >= 100})  # 百余户
         after_arabic = hundreds + big
-        every = _char_class(chinese | set(n.small_multipliers) | set(n.big_multipliers))
+        every = _char_class(chinese | set(n.small_multipliers) | big_chars)
         inner = alternation(t.approx_inner)
         seps, points = _char_class(set(n.group_separators)), _char_class(set(n.decimal_points))
         group = f"(?:[{seps}][{arabic}]{{3}}(?![{arabic}]))*" if seps else ""
         point = f"(?:[{points}][{arabic}]+)?" if points else ""
+        leading = f"|[{points}][{arabic}]+" if points else ""  # .5万: no digit (or code) before the point
+        small = _char_class(set(n.small_multipliers))
+        zh_point = ""
+        if n.chinese_decimal_points:  # 二点五, 两千万点五五四四; not 三点二十分
+            zh_points = _char_class(set(n.chinese_decimal_points))
+            zh_point = f"(?:[{zh_points}][{_char_class(chinese)}]++(?![{small}]))?"
         self.numeral_re = re.compile(
-            f"(?:(?<![{_char_class(t.code_neighbours)}{arabic}])(?P<ar>[{arabic}]+{group}{point})"
-            f"(?P<am>[{after_arabic}]*)|(?P<zh>(?=[{_char_class(chinese | tens)}]|[{hundreds}](?:{inner}))[{every}]+))"
+            f"(?:(?<![{_char_class(t.code_neighbours)}{arabic}])(?P<ar>[{arabic}]+{group}{point}{leading})"
+            f"(?P<am>[{after_arabic}]*)|(?P<zh>(?=[{_char_class(chinese | tens)}]|[{hundreds}](?:{inner}))"
+            f"[{every}]+{zh_point}))"
             f"(?P<inner>{inner})?(?P<big>[{big}]+)?(?P<inner2>{inner})?"
         )
         self.code = frozenset(t.code_neighbours)

@@ -3,12 +3,16 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipeline.errors import RuleFileError
+from pipeline.numerals import to_chinese
 from pipeline.quantities import (
     NumberTables,
     Quantity,
@@ -76,6 +80,7 @@ def test_quantities_case_file_is_large_enough() -> None:
         pytest.param("培训300人左右。", "300人左右", "300", "左右", id="marker-trailing"),
         pytest.param("还有70多贫困户。", "70多", "70", "多", id="noun-not-in-span"),
         pytest.param("共3.36万个贫困户。", "3.36万个", "3.36万", None, id="classifier-in-span"),
+        pytest.param("投入两千万点五五四四元。", "两千万点五五四四元", "两千万点五五四四", None, id="chinese-point"),
     ],
 )
 def test_quantities_offsets(text: str, span: str, numeral: str, marker: str | None, tables: NumberTables) -> None:
@@ -162,3 +167,32 @@ def test_quantities_tables_are_extensible(tmp_path: Path) -> None:
     path = _bad_copy(tmp_path, old, old + "\n  - {text: 家庭, unit: 户, kind: count}")
     (q,) = find_quantities("共有120家庭受益。", load_number_tables(path))
     assert (q.value, q.unit, q.unit_text) == (120.0, "户", "家庭")
+
+
+# ---------------------------------------------------------------- new number forms
+
+
+@given(st.decimals(min_value=0, max_value=9999, places=4, allow_nan=False, allow_infinity=False),
+       st.sampled_from(["万元", "亿元", "万户", "万人"]))
+def test_quantities_chinese_decimal(x: Decimal, unit: str) -> None:
+    """Render a decimal with 点 (二点五), add 万/亿 and a unit, read it back."""
+    text = f"全县共计{to_chinese(x)}{unit}。"
+    (q,) = find_quantities(text, load_number_tables())
+    factor = 10**4 if unit[0] == "万" else 10**8
+    assert q.value == float(x * factor)
+    assert q.unit == {"元": "元", "户": "户", "人": "人"}[unit[-1]]
+
+
+def test_quantities_zhao_opt_in(tmp_path: Path) -> None:
+    text = "甲国财政收入达四十九兆九千五百九十二亿元。"
+    assert find_quantities(text, load_number_tables()) == []
+    path = _bad_copy(tmp_path, "    兆: null", "    兆: 1e12")
+    (q,) = find_quantities(text, load_number_tables(path))
+    assert (q.value, q.unit, q.text) == (49 * 10**12 + 9592 * 10**8, "元", "四十九兆九千五百九十二亿元")
+    assert find_quantities("新建电站装机5兆瓦。", load_number_tables(path)) == []
+
+
+def test_quantities_zhao_bad_value_names_the_line(tmp_path: Path) -> None:
+    path = _bad_copy(tmp_path, "    兆: null", "    兆: 7")
+    with pytest.raises(RuleFileError, match="power of ten"):
+        load_number_tables(path)
