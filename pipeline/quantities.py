@@ -6,11 +6,16 @@ every numeral (``300``, ``3.36万``, ``一千零五十``, ``十几万``); each n
 then resolved against the tables in ``configs/rules/numbers.yaml``
 (:class:`NumberTables`) into a :class:`Quantity` or dropped.  The unit comes,
 in this order, from a unit word after the numeral (``259户``, ``576名``), from
-the noun counted (``70多贫困户``, ``5万搬迁群众``), for bare 万/亿 from the
-nearest money or count cue in the same clause (``共筹资75万``, ``总人口48万``),
-or from the other end of a range (``900–1200元``, ``3至5万元``).  Everything else (years, dates, percentages, ages, 个村, 亩,
-ordinals, 一 used as an article, codes, numerals with 兆 unless numbers.yaml
-gives it a value) is skipped.
+a currency sign before it (``￥300``, ``¥1.5万``), from the noun counted
+(``70多贫困户``, ``5万搬迁群众``), for bare 万/亿 from the nearest money or
+count cue in the same clause (``共筹资75万``, ``总人口48万``), or from the
+other end of a range (``900–1200元``, ``3至5万元``).  Money sub-units are
+added to the yuan amount they follow (``五元三毛`` → 5.3, ``50元6角三分`` →
+50.63, ``3块5毛`` → 3.5); alone they are read only as one digit before 钱
+(``八角钱`` → 0.8: 八角 alone is also star anise, 三分 a score).  Everything
+else (years, dates, percentages, ages, 个村, 亩, ordinals, 一 used as an
+article, codes, numerals with 兆 unless numbers.yaml gives it a value) is
+skipped.
 
 All offsets are character offsets into the text given, ``end`` exclusive.
 """
@@ -29,7 +34,7 @@ from .numerals import NumeralTables, default_numbers_path, numeral_reader
 from .rulefiles import alternation, load_yaml
 
 Kind = Literal["count", "money"]
-UnitSource = Literal["unit", "noun", "context", "range"]
+UnitSource = Literal["unit", "noun", "context", "range", "prefix"]
 Word = Annotated[str, Field(min_length=1)]
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 
@@ -49,6 +54,24 @@ class UnitEntry(BaseModel):
         if (self.kind == "money") != (self.unit == "元"):
             raise ValueError(f"unit {self.unit!r} does not go with kind {self.kind!r}")
         return self
+
+
+class SubUnit(BaseModel):
+    """A money unit below the yuan: ``角`` is 0.1 yuan."""
+
+    model_config = _STRICT
+    text: Word
+    value: Decimal = Field(gt=0, lt=1)
+    not_followed_by: list[Word] = Field(default_factory=list)
+
+
+class MoneySubUnits(BaseModel):
+    """角/毛/分 after a yuan amount (五元三毛) or alone before 钱 (八角钱)."""
+
+    model_config = _STRICT
+    units: list[SubUnit] = Field(default_factory=list)
+    after: list[Word] = Field(default_factory=list)
+    alone_before: list[Word] = Field(default_factory=list)
 
 
 class ApproxMarker(BaseModel):
@@ -120,6 +143,8 @@ class NumberTables(BaseModel):
     fixed_phrases: list[Word]
     code_neighbours: str
     unit_gap: str = ""
+    money_prefixes: list[Word] = Field(default_factory=list)
+    money_subunits: MoneySubUnits = Field(default_factory=MoneySubUnits)
     _scanner: Any = PrivateAttr(default=None)
 
     @field_validator("approx_before", mode="before")
@@ -139,6 +164,13 @@ class NumberTables(BaseModel):
         both = sorted(set(texts) & set(self.skip_units))
         if both:
             raise ValueError(f"words both in units and skip_units: {both}")
+        sub = self.money_subunits
+        money = {u.text for u in self.units if u.kind == "money"}
+        if not set(sub.after) <= money:
+            raise ValueError(f"money_subunits.after: not money units: {sorted(set(sub.after) - money)}")
+        both = sorted({u.text for u in sub.units} & set(texts))
+        if both:
+            raise ValueError(f"words both in units and money_subunits: {both}")
         return self
 
 
@@ -160,16 +192,17 @@ def load_number_tables(path: Path | None = None) -> NumberTables:
 class Quantity:
     """One count or money mention.
 
-    ``start``/``end`` cover any approximation marker, the numeral and the unit
-    word (``近62万元``, ``300人左右``); ``num_start``/``num_end`` cover the numeral
-    alone, multipliers and any marker inside it included (``500多万``).  When
+    ``start``/``end`` cover any approximation marker, currency sign, the
+    numeral and the unit word with any money sub-units after it (``近62万元``,
+    ``300人左右``, ``￥300``, ``五元三毛``); ``num_start``/``num_end`` cover the
+    numeral alone, multipliers and any marker inside it included (``500多万``).  When
     the unit comes from the noun (``3.36万个贫困户``), the span ends after the
     classifier and ``noun`` holds the noun, which starts at ``end``.  Offsets
     are character offsets into the scanned text, ``end`` exclusive.
 
     ``value`` is the number as written times its multipliers; money is in
-    yuan (36.3万元 → 363000.0).  Approximate forms keep the number written
-    (十几万元 → 100000.0, approx).
+    yuan (36.3万元 → 363000.0, 五元三毛 → 5.3, 八角钱 → 0.8).  Approximate
+    forms keep the number written (十几万元 → 100000.0, approx).
     """
 
     start: int
@@ -254,6 +287,15 @@ class _Scanner:
         self.gap = frozenset(t.unit_gap)
         self.range_re = re.compile(alternation(t.range_separators))
         self.range_chars = frozenset(s[-1] for s in t.range_separators)
+        sub = t.money_subunits
+        self.subunits = sorted(sub.units, key=lambda u: -len(u.text))
+        self.sub_after = frozenset(sub.after)
+        self.sub_alone = tuple(sorted(sub.alone_before, key=len, reverse=True))
+        self.after_lone = frozenset(self.unit_words) | {u.text[0] for u in sub.units}
+        n = t.numerals
+        self.digit_values = {c: Decimal(v) for c, v in n.digits.items()}
+        self.chinese_zeros = frozenset(c for c, v in n.digits.items() if v == 0 and not n.is_arabic(c))
+        self.prefixes = tuple(sorted(t.money_prefixes, key=len, reverse=True))
 
     def _compile_nouns(self, nu: NounUnits, numeral_chars: str) -> None:
         stops = _char_class(set(nu.stop_chars)) + numeral_chars
@@ -308,6 +350,9 @@ class _Cand:
     inner: str | None
     tail_mult: Decimal  # the 万/亿 the numeral ends with (1 if none), for 3至5万元
     value: Decimal = Decimal(0)
+    scale: Decimal = Decimal(1)  # 0.1 for 八角钱: the numeral counts 角
+    extra: Decimal = Decimal(0)  # sub-units after the amount: 0.3 for 五元三毛
+    sign: int | None = None  # where a currency sign before the numeral starts (￥300)
     kind: Kind | None = None
     unit: str = ""
     unit_text: str = ""
@@ -360,6 +405,52 @@ def _set_noun(text: str, p: int, c: _Cand, sc: _Scanner, *, exact_head: bool = F
     return True
 
 
+def _subunit_at(text: str, p: int, sc: _Scanner) -> SubUnit | None:
+    """The money sub-unit (角, 毛, 分) at ``p``, unless a word goes on (分钟, 毛巾)."""
+    for u in sc.subunits:
+        q = p + len(u.text)
+        if text.startswith(u.text, p) and not any(text.startswith(w, q) for w in u.not_followed_by):
+            return u
+    return None
+
+
+def _subunit_chain(text: str, p: int, above: Decimal, sc: _Scanner) -> tuple[Decimal, int]:
+    """Sub-units from ``p``, each one digit and smaller than the one before:
+    ``6角三分`` after 50元 adds 0.63.  Returns what they add and where they end."""
+    total, end = Decimal(0), p
+    while True:
+        q = end
+        if text[q : q + 1] in sc.chinese_zeros and text[q + 1 : q + 2] in sc.digit_values:
+            q += 1  # 五元零五分
+        digit = sc.digit_values.get(text[q : q + 1])
+        if digit is None or text[q + 1 : q + 2] in sc.digit_values:
+            return total, end
+        u = _subunit_at(text, q + 1, sc)
+        if u is None or u.value >= above:
+            return total, end
+        total, above, end = total + digit * u.value, u.value, q + 1 + len(u.text)
+
+
+def _alone_word(text: str, p: int, sc: _Scanner) -> str:
+    """The word after sub-units that makes them money on their own (钱), or ''."""
+    return next((w for w in sc.sub_alone if text.startswith(w, p)), "")
+
+
+def _unit_from_subunit(text: str, p: int, c: _Cand, sc: _Scanner) -> bool:
+    """One digit counting 角/毛/分 with 钱 after them: 八角钱, 五毛钱, 三分钱
+    (not 三五角钱, "three or five jiao")."""
+    u = _subunit_at(text, p, sc) if len(c.numeral) == 1 and c.inner is None else None
+    if u is None:
+        return False
+    extra, q = _subunit_chain(text, p + len(u.text), u.value, sc)
+    alone = _alone_word(text, q, sc)
+    if not alone:
+        return False
+    c.kind, c.unit, c.unit_text, c.end = "money", "元", u.text, q + len(alone)
+    c.scale, c.extra = u.value, extra
+    return True
+
+
 def _unit_from_word(text: str, p: int, c: _Cand, sc: _Scanner) -> bool | None:
     """Resolve from a unit word at ``p``: True set, False skip the numeral, None no unit word."""
     entry, length = _lookup_unit(text, p, sc)
@@ -370,9 +461,13 @@ def _unit_from_word(text: str, p: int, c: _Cand, sc: _Scanner) -> bool | None:
         if nm is not None and nm.group("cls") and nm.end() - p > length:
             return _set_noun(text, p, c, sc, exact_head=True)
         return False
-    if not _unit_guard_ok(text, p + length, entry.text, sc):
+    end = p + length
+    if entry.text in sc.sub_after and c.tail_mult == 1:  # 五元三毛, 三块五毛
+        c.extra, end = _subunit_chain(text, end, Decimal(1), sc)
+        end += len(_alone_word(text, end, sc)) if end > p + length else 0
+    if end == p + length and not _unit_guard_ok(text, end, entry.text, sc):
         return False
-    c.kind, c.unit, c.unit_text, c.end = entry.kind, entry.unit, entry.text, p + length
+    c.kind, c.unit, c.unit_text, c.end = entry.kind, entry.unit, entry.text, end
     return True
 
 
@@ -399,11 +494,16 @@ def _unit_from_context(text: str, c: _Cand, sc: _Scanner) -> bool | None:
 def _resolve_unit(text: str, c: _Cand, sc: _Scanner) -> bool | None:
     """Decide the unit of ``c``: True resolved, False skip, None unresolved."""
     p = c.match_end
+    if _unit_from_subunit(text, p, c, sc):
+        return True
     found = _unit_from_word(text, p, c, sc)
     if found is None and p < len(text) and text[p] in sc.gap:
         found = _unit_from_word(text, p + 1, c, sc)
     if found is not None:
         return found
+    if c.sign is not None:  # ￥300, ¥1.5万: the sign beats a noun or a cue word
+        c.kind, c.unit, c.source = "money", "元", "prefix"
+        return True
     if not c.lone_digit and _set_noun(text, p, c, sc):
         return True
     return _unit_from_context(text, c, sc)
@@ -465,8 +565,8 @@ def _rejected(text: str, c: _Cand, sc: _Scanner, ar_end: int) -> bool:
 def _approx(text: str, c: _Cand, sc: _Scanner, inner2: str | None) -> None:
     """Find approximation markers before, inside and after; widen the span to cover them."""
     pre = None
-    for mk in sc.pre_markers.get(text[c.num_start - 1], ()) if c.num_start else ():
-        at = c.num_start - len(mk.text)
+    for mk in sc.pre_markers.get(text[c.start - 1], ()) if c.start else ():
+        at = c.start - len(mk.text)
         if at < 0 or not text.startswith(mk.text, at) or (mk.chinese_only and c.arabic):
             continue
         if not any(text.endswith(x, 0, at) for x in mk.not_after):
@@ -479,25 +579,37 @@ def _approx(text: str, c: _Cand, sc: _Scanner, inner2: str | None) -> None:
     c.marker = pre or c.inner or inner2 or trailing
 
 
+def _money_prefix(text: str, start: int, sc: _Scanner) -> int | None:
+    """Where a currency sign before the numeral starts (￥300, ¥ 1.5万), or None."""
+    i = start
+    while i > 0 and text[i - 1] in sc.gap:
+        i -= 1
+    sign = next((s for s in sc.prefixes if text.endswith(s, 0, i)), None)
+    return None if sign is None else i - len(sign)
+
+
 def _candidate(text: str, m: re.Match[str], sc: _Scanner) -> _Cand | None:
     """Resolve one numeral match; None when it is not (part of) a quantity."""
     ar, am, zh, inner, big, inner2 = m.groups()
     start, end = m.span()
     lone = zh is not None and len(zh) == 1 and not big and not inner
-    if lone and text[end : end + 1] not in sc.unit_words and not _may_range(text, start, end, sc):
+    if lone and text[end : end + 1] not in sc.after_lone and not _may_range(text, start, end, sc):
         return None  # fast path for the many 一/十 of running text (统一, 十分)
     numeral = (zh or ar + am) + (big or "")
     num_end = m.end("big") if big else m.end("zh") if zh else m.end("am")
     c = _Cand(start, end, start, num_end, end, numeral, zh is None, lone, inner, _tail_mult(numeral, sc))
+    c.sign = _money_prefix(text, start, sc) if sc.prefixes else None
     found = _resolve_unit(text, c, sc)
     if found is False or (found is None and not _may_range(text, start, end, sc)):
         return None
     if _rejected(text, c, sc, m.end("ar") if ar and not am else -1):
         return None
     try:
-        c.value = sc.read_numeral(numeral)
+        c.value = sc.read_numeral(numeral) * c.scale + c.extra
     except ValueError:
         return None
+    if c.sign is not None and c.kind == "money":
+        c.start = c.sign
     _approx(text, c, sc, inner2)
     return c
 
@@ -558,6 +670,11 @@ def find_quantities(text: str, tables: NumberTables) -> list[Quantity]:
     offsets into ``text``, ``end`` exclusive.
     """
     sc = _scanner(tables)
-    cands = [c for m in sc.numeral_re.finditer(text) if (c := _candidate(text, m, sc)) is not None]
+    cands: list[_Cand] = []
+    for m in sc.numeral_re.finditer(text):
+        if cands and m.start() < cands[-1].end:
+            continue  # inside the span of the last quantity (三毛 of 五元三毛)
+        if (c := _candidate(text, m, sc)) is not None:
+            cands.append(c)
     _link_ranges(cands, text, sc)
     return [_quantity(text, c, sc) for c in cands if c.kind is not None]

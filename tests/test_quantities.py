@@ -80,6 +80,9 @@ def test_quantities_case_file_is_large_enough() -> None:
         pytest.param("培训300人左右。", "300人左右", "300", "左右", id="marker-trailing"),
         pytest.param("还有70多贫困户。", "70多", "70", "多", id="noun-not-in-span"),
         pytest.param("共3.36万个贫困户。", "3.36万个", "3.36万", None, id="classifier-in-span"),
+        pytest.param("慰问金约￥300。", "约￥300", "300", "约", id="currency-sign-in-span"),
+        pytest.param("每斤五元三毛左右。", "五元三毛左右", "五", "左右", id="subunits-in-span"),
+        pytest.param("每斤便宜八角钱。", "八角钱", "八", None, id="subunit-alone-in-span"),
         pytest.param("投入两千万点五五四四元。", "两千万点五五四四元", "两千万点五五四四", None, id="chinese-point"),
     ],
 )
@@ -172,6 +175,29 @@ def test_quantities_tables_are_extensible(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- new number forms
 
 
+@given(st.integers(min_value=0, max_value=9999), st.integers(min_value=1, max_value=9),
+       st.integers(min_value=1, max_value=9), st.booleans(), st.sampled_from(["元", "块"]))
+def test_quantities_yuan_jiao_fen(yuan: int, jiao: int, fen: int, chinese: bool, unit: str) -> None:
+    """50元6角三分 = 50.63: sub-units after a yuan amount are added to it."""
+    tables = load_number_tables()
+    write = to_chinese if chinese else str
+    text = f"每斤{write(yuan)}{unit}{write(jiao)}角{write(fen)}分。"
+    (q,) = find_quantities(text, tables)
+    assert (q.kind, q.unit) == ("money", "元")
+    assert q.value == float(yuan + Decimal(jiao) / 10 + Decimal(fen) / 100)
+    assert q.text == text[2:-1]
+
+
+@given(st.decimals(min_value=Decimal("0.01"), max_value=10**7, places=2, allow_nan=False, allow_infinity=False),
+       st.sampled_from(["￥", "¥"]), st.sampled_from(["", "元", "万", "万元"]))
+def test_quantities_currency_sign(x: Decimal, sign: str, after: str) -> None:
+    """￥300 and ¥1.5万 are yuan, with or without 元 after them."""
+    (q,) = find_quantities(f"慰问金{sign}{x}{after}已发放。", load_number_tables())
+    factor = 10**4 if "万" in after else 1
+    assert (q.kind, q.unit, q.value) == ("money", "元", float(x * factor))
+    assert q.text.startswith(sign) and q.unit_source == ("unit" if after.endswith("元") else "prefix")
+
+
 @given(st.decimals(min_value=0, max_value=9999, places=4, allow_nan=False, allow_infinity=False),
        st.sampled_from(["万元", "亿元", "万户", "万人"]))
 def test_quantities_chinese_decimal(x: Decimal, unit: str) -> None:
@@ -196,3 +222,19 @@ def test_quantities_zhao_bad_value_names_the_line(tmp_path: Path) -> None:
     path = _bad_copy(tmp_path, "    兆: null", "    兆: 7")
     with pytest.raises(RuleFileError, match="power of ten"):
         load_number_tables(path)
+
+
+def test_quantities_subunits_follow_money_units(tmp_path: Path) -> None:
+    path = _bad_copy(tmp_path, "  after: [元, 块, 圆]", "  after: [元, 户]")
+    with pytest.raises(RuleFileError, match="not money units"):
+        load_number_tables(path)
+
+
+def test_quantities_without_new_sections_still_load(tmp_path: Path) -> None:
+    """A user's numbers.yaml from before money_subunits and money_prefixes still loads."""
+    text = default_numbers_path().read_text(encoding="utf-8")
+    cut = text[: text.index("# Money below the yuan")] + text[text.index("# Words after a numeral that make it"):]
+    path = tmp_path / "numbers.yaml"
+    path.write_text(cut, encoding="utf-8")
+    tables = load_number_tables(path)
+    assert [q.value for q in find_quantities("每斤五元三毛，慰问金￥300。", tables)] == [5.0]
