@@ -33,8 +33,8 @@ RULE_FILES: dict[str, type[BaseModel]] = {
     "relations.yaml": RelationRules,
     "numbers.yaml": NumberTables,
 }
-# chrome.yaml is read by the tokenizer; it is copied, never learned.
-COPIED_FILES = ("chrome.yaml",)
+# chrome.yaml is read by the tokenizer and gazetteer.yaml by the place finder; they are copied, never learned.
+COPIED_FILES = ("chrome.yaml", "gazetteer.yaml")
 LEARNED_FILE = "learned.yaml"
 
 
@@ -129,7 +129,7 @@ class RuleSet:
         for name, model in RULE_FILES.items():
             path = base / name
             load_yaml(path, model)  # validates, with file:line on problems
-            data[name] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data[name] = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
         copied = {n: (base / n).read_text(encoding="utf-8") for n in COPIED_FILES if (base / n).is_file()}
         learned: list[LearnedRule] = []
         if (base / LEARNED_FILE).is_file():
