@@ -42,6 +42,7 @@ class ScopeIndex:
     title_places: list[Mention] = field(default_factory=list)
     org_words: tuple[str, ...] = ()
     breadcrumb_places: list[Mention] = field(default_factory=list)
+    giver_cues: tuple[str, ...] = ()
     sentences: list[tuple[int, int]] = field(default_factory=list)
     sections: list[tuple[int, Mention]] = field(default_factory=list)
     _named: list[Mention] = field(default_factory=list)
@@ -55,16 +56,19 @@ class ScopeIndex:
 
     @classmethod
     def build(cls, text: str, places: Sequence[Mention], *, title_places: Iterable[Mention] = (),
-              breadcrumb_places: Iterable[Mention] = (), org_words: Iterable[str] = ()) -> ScopeIndex:
-        index = cls(text, list(places), list(title_places), tuple(org_words), list(breadcrumb_places))
+              breadcrumb_places: Iterable[Mention] = (), org_words: Iterable[str] = (),
+              giver_cues: Iterable[str] = ()) -> ScopeIndex:
+        index = cls(text, list(places), list(title_places), tuple(org_words), list(breadcrumb_places),
+                    tuple(giver_cues))
         index.sentences = split_sentences(text)
         index._sent_starts = [s for s, _ in index.sentences]
-        index._named = [p for p in index.places if not p.anaphor and not _is_background(text, p)]
+        index._named = [p for p in index.places
+                        if not p.anaphor and not _is_background(text, p) and not index.is_giver(p)]
         index._named_starts = [p.start for p in index._named]
         index.sections = find_sections(text, index._named)
         index._section_starts = [s for s, _ in index.sections]
         index._attributable = [p for p in index.places
-                               if (p.anaphor or not _is_background(text, p)) and not index.names_org(p)]
+                               if p.anaphor or (p in index._named and not index.names_org(p) and not is_framing(p))]
         index._attributable_starts = [p.start for p in index._attributable]
         return index
 
@@ -153,6 +157,11 @@ class ScopeIndex:
                 return self.resolve_mention(p)
         return None
 
+    def is_giver(self, p: Mention) -> bool:
+        """True when the place is the giver of help (X区对口帮扶资金): the money is the receiver's."""
+        tail = self.text[p.end:p.end + 8]
+        return any(tail.startswith(c) or tail[1:].startswith(c) and tail[0] == "的" for c in self.giver_cues)
+
     def names_org(self, p: Mention) -> bool:
         """True when the place opens an organisation name (中江县水利局)."""
         tail = re.split(r"[^\u4e00-\u9fff]", self.text[p.end:p.end + 12], maxsplit=1)[0]
@@ -162,7 +171,8 @@ class ScopeIndex:
         """The most specific place named at least twice (the article's subject)."""
         counts: dict[str, list[Mention]] = {}
         for p in self._named:
-            counts.setdefault(p.text, []).append(p)
+            if not is_framing(p):
+                counts.setdefault(p.text, []).append(p)
         order = "村镇县市省"
         cands = [ms for ms in counts.values() if len(ms) >= 2 and ms[0].level in order]
         if not cands:
@@ -174,7 +184,7 @@ class ScopeIndex:
         """The place the discourse is about at ``pos`` when the sentence names none."""
         options: list[tuple[int, Resolution]] = []
         para_start = self.text.rfind("\n", 0, pos) + 1
-        named = [p for p in self.named_before(pos, para_start) if not self.names_org(p)]
+        named = [p for p in self.named_before(pos, para_start) if not self.names_org(p) and not is_framing(p)]
         if named:
             options.append((named[-1].start, Resolution(named[-1].text, "scope.paragraph", named[-1])))
         facts = [f for f in self._focus if f[0] <= pos]
@@ -229,6 +239,12 @@ def find_sections(text: str, named: Sequence[Mention]) -> list[tuple[int, Mentio
         elif text[line_start:p.start].strip() in ("【", "[") :
             out.append((line_start, p))
     return out
+
+
+def is_framing(p: Mention) -> bool:
+    """A province written by its bare name (贵州, 新疆): it sets the scene, and local
+    news writes a province its figures are about in full (贵州省) or as 全省."""
+    return p.level == "省" and p.rule.startswith("place.gazetteer.") and not p.rule.endswith(".full")
 
 
 def _is_background(text: str, p: Mention) -> bool:

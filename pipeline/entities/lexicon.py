@@ -43,10 +43,19 @@ class PlaceRules(_Strict):
     check_leading_words: bool = True
     single_char_stem_suffixes: list[str] = []
     org_words: list[str] = []
+    giver_cues: list[str] = []
     not_places: list[str] = []
     bad_endings: list[str] = []
     stem_blockers: list[str] = []
     anaphora: list[Anaphor] = []
+    # found by suffix only: levels whose names must be in the gazetteer, the
+    # suffixes exempt from that (zones), and dictionary tags a stem may not be
+    gazetteer_levels: list[Level] = []
+    unlisted_suffixes: list[str] = []
+    unlisted_min_repeats: int = Field(default=0, ge=0)
+    unlisted_org_followers: list[str] = []
+    bad_stem_tags: list[str] = []
+    bad_stem_min_freq: int = Field(default=100, ge=0)
 
 
 class TitleHead(_Strict):

@@ -15,8 +15,9 @@ from ..doc import text_of
 from ..entities.lexicon import load_entity_rules
 from ..entities.mention import Mention
 from ..entities.persons import PersonFinder
-from ..entities.places import PlaceFinder
 from ..entities.titles import TitleFinder
+from ..places.finder import PlaceRecognizer
+from ..places.gazetteer import load_gazetteer
 
 
 class EntitySettings(BaseModel):
@@ -33,13 +34,15 @@ class RuleEntities:
     def __init__(self, settings: EntitySettings) -> None:
         self.settings = settings
         rules = load_entity_rules(settings.rules_dir)
-        self.places = PlaceFinder(rules.places)
+        self.places = PlaceRecognizer(rules.places, load_gazetteer(settings.rules_dir))
         self.titles = TitleFinder(rules.titles)
         self.persons = PersonFinder(rules.persons)
 
     def __call__(self, doc: Doc) -> Doc:
         text = text_of(doc)
-        places = self.places.find(text)
+        meta = doc._.prepared.meta if doc._.prepared is not None else None
+        context = "\n".join(x for x in (meta.title, meta.source) if x) if meta is not None else ""
+        places = self.places.find(text, context)
         titles = self.titles.find(text, places)
         persons = [p for t in titles if (p := self.persons.name_at(text, t.end)) is not None]
         persons += self.persons.speakers(text)

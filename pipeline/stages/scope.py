@@ -11,7 +11,8 @@ from spacy.tokens import Doc
 
 from ..doc import text_of
 from ..entities.lexicon import load_entity_rules
-from ..entities.places import PlaceFinder
+from ..places.finder import PlaceRecognizer
+from ..places.gazetteer import load_gazetteer
 from ..scope import ScopeIndex
 
 
@@ -30,8 +31,9 @@ class Scope:
     def __init__(self, settings: ScopeSettings) -> None:
         self.settings = settings
         rules = load_entity_rules(settings.rules_dir).places
-        self.places = PlaceFinder(rules)
+        self.places = PlaceRecognizer(rules, load_gazetteer(settings.rules_dir))
         self.org_words = tuple(rules.org_words)
+        self.giver_cues = tuple(rules.giver_cues)
 
     def __call__(self, doc: Doc) -> Doc:
         places = doc._.places
@@ -45,7 +47,7 @@ class Scope:
             for item in meta.breadcrumb:
                 crumbs += [p for p in self.places.find(item) if not p.anaphor]
         doc._.scope = ScopeIndex.build(text_of(doc), places, title_places=title, breadcrumb_places=crumbs,
-                                       org_words=self.org_words)
+                                       org_words=self.org_words, giver_cues=self.giver_cues)
         return doc
 
 
