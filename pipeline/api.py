@@ -31,7 +31,7 @@ from .records import Amount, Article, Count, ErrorRecord, Evidence, Official, Pl
 from .relations import FactEvidence
 
 DEFAULT_CONFIG = configs_dir() / "pipeline.cfg"
-STAGES = ("entities", "numbers", "scope", "relations")
+STAGES = ("entities", "places", "numbers", "scope", "relations")
 
 
 def load_config(config: Path | str | None = None, overrides: dict[str, Any] | None = None) -> Config:
@@ -280,6 +280,7 @@ def to_article(doc: Doc, *, id: str, origin: str | None = None, url: str | None 
     as_written = prepared.as_written if prepared is not None else (lambda value, near=None: value)
     errors: list[ErrorRecord] = []
     ev = _EvidenceMaker(doc)
+    ev.links = doc._.place_links or {}
     officials = _validated(Official, [_official(ev, f) for f in doc._.officials or []], errors)
     facts = doc._.facts or []
     counts = _validated(Count, [_count(ev, f) for f in facts if f.kind == "count"], errors)
@@ -323,6 +324,12 @@ class _EvidenceMaker:
         self.text = text_of(doc)
         self.scope = doc._.scope
         self.prepared = doc._.prepared
+        self.links: dict = {}
+
+    def code(self, place: str | None) -> str | None:
+        """The division code the article's place name is linked to (None: unlinked)."""
+        link = self.links.get(place) if place else None
+        return link.code if link is not None else None
 
     def __call__(self, ev: FactEvidence) -> dict:
         s_start, s_end = self.scope.sentence_at(ev.start) if self.scope is not None else (0, len(self.text))
@@ -342,31 +349,41 @@ class _EvidenceMaker:
 def _official(ev: _EvidenceMaker, f) -> dict:
     e = f.evidence
     return {"name": ev.written(f.name, e.end), "title": ev.written(f.title, e.end),
-            "place": ev.written(f.place, e.start), "evidence": ev(e)}
+            "place": ev.written(f.place, e.start), "place_code": ev.code(f.place), "evidence": ev(e)}
 
 
 def _count(ev: _EvidenceMaker, f) -> dict:
     value = int(f.value) if float(f.value).is_integer() else f.value
     e = f.evidence
-    return {"place": ev.written(f.place, e.start), "value": value, "unit": f.unit,
+    return {"place": ev.written(f.place, e.start), "place_code": ev.code(f.place), "value": value, "unit": f.unit,
             "subject": ev.written(f.subject, e.end + len(f.subject)), "approx": f.approx, "evidence": ev(e)}
 
 
 def _amount(ev: _EvidenceMaker, f) -> dict:
     e = f.evidence
-    return {"place": ev.written(f.place, e.start), "value_yuan": float(f.value),
+    return {"place": ev.written(f.place, e.start), "place_code": ev.code(f.place), "value_yuan": float(f.value),
             "subject": ev.written(f.subject, e.end + len(f.subject)), "approx": f.approx,
             "per_capita": f.per_capita, "evidence": ev(e)}
 
 
 def _places(doc: Doc) -> list[Place]:
     prepared = doc._.prepared
+    links = doc._.place_links or {}
     counter: Counter[tuple[str, str]] = Counter()
+    link_of: dict[tuple[str, str], Any] = {}
     for p in doc._.places or []:
         if not p.anaphor and p.level:
             name = prepared.written(p.start, p.end) if prepared is not None and prepared.converted else p.text
             counter[(name, p.level)] += 1
-    return [Place(name=n, level=lv, mentions=c) for (n, lv), c in counter.items()]
+            link_of.setdefault((name, p.level), links.get(p.text))
+    out = []
+    for (name, level), n in counter.items():
+        link = link_of[(name, level)]
+        extra = {} if link is None else {
+            "code": link.code, "parent_code": link.parent_code, "path": list(link.path),
+            "link_rule": link.rule, "link_confidence": link.confidence, "candidates": link.candidates}
+        out.append(Place(name=name, level=level, mentions=n, **extra))
+    return out
 
 
 def stage_view(doc: Doc, stage: str) -> dict:

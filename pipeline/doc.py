@@ -8,6 +8,7 @@ places        list of place/anaphor :class:`Mention`        entities
 titles        list of title mentions                        entities
 persons       list of person mentions                       entities (+ ner)
 model_titles  TITLE mentions from a statistical model       ner
+place_links   name → :class:`~pipeline.places.linker.PlaceLink`  places
 quantities    list of :class:`~pipeline.quantities.Quantity`  numbers
 scope         :class:`~pipeline.scope.ScopeIndex`           scope
 officials     list of :class:`~pipeline.relations.OfficialFact`  relations
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc
 
-FIELDS = ("prepared", "places", "titles", "persons", "model_titles", "quantities", "scope", "officials", "facts")
+FIELDS = ("prepared", "places", "titles", "persons", "model_titles", "place_links", "quantities", "scope", "officials", "facts")
 
 
 def register_extensions() -> None:

@@ -178,6 +178,7 @@ def _windowed(nlp: Any, src: Any, deadline: Deadline, to_article: Any, size: int
     counts: dict[tuple, Any] = {}
     amounts: dict[tuple, Any] = {}
     places: Counter[tuple[str, str]] = Counter()
+    linked: dict[tuple[str, str], Any] = {}  # a place's record with the best link any window gave it
     errors: list[Any] = []
     carry, carried = "", None  # the section header in force, written again before the next window
     for start, end in split_windows(src.text, size):
@@ -197,6 +198,9 @@ def _windowed(nlp: Any, src: Any, deadline: Deadline, to_article: Any, size: int
                 amounts.setdefault((a.place, a.value_yuan), _shifted(a, shift))
         for p in record.places:
             places[(p.name, p.level)] += p.mentions
+            known = linked.get((p.name, p.level))
+            if known is None or (p.code and not known.code) or p.link_confidence > known.link_confidence:
+                linked[(p.name, p.level)] = p
         if carried is not None and places[carried] > 0:
             places[carried] -= 1  # the repeated header is not a mention of the article
         header = _last_header(doc)
@@ -211,7 +215,7 @@ def _windowed(nlp: Any, src: Any, deadline: Deadline, to_article: Any, size: int
     return Article(
         id=src.id, origin=src.origin, url=src.url, text=text, title=first.title, published=first.published,
         source=first.source, reporters=first.reporters,
-        places=[{"name": n, "level": lv, "mentions": c} for (n, lv), c in places.items() if c > 0],
+        places=[linked[key].model_copy(update={"mentions": c}) for key, c in places.items() if c > 0],
         officials=list(officials.values()), counts=list(counts.values()), amounts=list(amounts.values()),
         errors=errors, ok=not errors,
     )

@@ -15,27 +15,32 @@ from .errors import PipelineError
 from .writers import TABLES, connect_sqlite, infer_format, read_records, sqlite_schema, to_rows
 
 #: Households (户) and money (元) per town: places the records name at town level
-#: (镇, 乡 and 街道 are all level 镇).  Per-capita amounts are left out of the
-#: money sum; facts whose place is another level (a village, a county) are not
-#: counted here.  The same figure repeated by several articles is counted once
-#: per article (sum over articles): deduplicate by sentence if that matters.
+#: (镇, 乡 and 街道 are all level 镇).  A town linked to the gazetteer is one row
+#: by its division code however the articles write it (its names are listed);
+#: an unlinked town is a row by its name.  Per-capita amounts are left out of
+#: the money sum; facts whose place is another level (a village, a county) are
+#: not counted here.  The same figure repeated by several articles is counted
+#: once per article (sum over articles): deduplicate by sentence if that matters.
 TOWN_TOTALS = """
-WITH towns AS (SELECT DISTINCT name FROM places WHERE level = '镇'),
+WITH towns AS (
+    SELECT COALESCE(code, name) AS key, code, GROUP_CONCAT(DISTINCT name) AS names
+    FROM places WHERE level = '镇' GROUP BY COALESCE(code, name)),
 households AS (
-    SELECT place, SUM(value) AS households, COUNT(*) AS household_facts, COUNT(DISTINCT article_id) AS articles
-    FROM counts WHERE unit = '户' GROUP BY place),
+    SELECT COALESCE(place_code, place) AS key, SUM(value) AS households, COUNT(*) AS household_facts
+    FROM counts WHERE unit = '户' GROUP BY COALESCE(place_code, place)),
 money AS (
-    SELECT place, SUM(value_yuan) AS yuan, COUNT(*) AS money_facts, COUNT(DISTINCT article_id) AS articles
-    FROM amounts WHERE per_capita = 0 GROUP BY place)
-SELECT towns.name AS town,
+    SELECT COALESCE(place_code, place) AS key, SUM(value_yuan) AS yuan, COUNT(*) AS money_facts
+    FROM amounts WHERE per_capita = 0 GROUP BY COALESCE(place_code, place))
+SELECT towns.names AS town,
+       towns.code AS code,
        COALESCE(households.households, 0) AS households,
        ROUND(COALESCE(money.yuan, 0) / 10000.0, 2) AS money_wan_yuan,
        COALESCE(households.household_facts, 0) AS household_facts,
        COALESCE(money.money_facts, 0) AS money_facts
 FROM towns
-LEFT JOIN households ON households.place = towns.name
-LEFT JOIN money ON money.place = towns.name
-WHERE households.place IS NOT NULL OR money.place IS NOT NULL
+LEFT JOIN households ON households.key = towns.key
+LEFT JOIN money ON money.key = towns.key
+WHERE households.key IS NOT NULL OR money.key IS NOT NULL
 ORDER BY households DESC, money_wan_yuan DESC, town
 """
 

@@ -10,7 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-SCHEMA_VERSION = "1"
+# 2: places carry a division code, parent and path; facts carry place_code
+SCHEMA_VERSION = "2"
 
 
 class _Record(BaseModel):
@@ -39,6 +40,7 @@ class Official(_Record):
     name: str = Field(min_length=2, max_length=6)
     title: str = Field(min_length=1, max_length=30)
     place: str | None
+    place_code: str | None = None
     evidence: Evidence
 
 
@@ -46,6 +48,7 @@ class Count(_Record):
     """A number of households (户) or people (人, 人次) at a place."""
 
     place: str | None
+    place_code: str | None = None
     value: int = Field(ge=0)
     unit: Literal["户", "人", "人次"]
     subject: str
@@ -57,6 +60,7 @@ class Amount(_Record):
     """A money amount in yuan at a place."""
 
     place: str | None
+    place_code: str | None = None
     value_yuan: float = Field(ge=0, allow_inf_nan=False)
     subject: str
     approx: bool
@@ -65,11 +69,27 @@ class Amount(_Record):
 
 
 class Place(_Record):
-    """A place named in the article."""
+    """A place named in the article, linked to the national gazetteer when that can be decided.
+
+    ``code`` is the division code (province to township; null for villages,
+    zones and undecidable homonyms), ``parent_code`` the code of the division
+    above it (for a village: its township or county when the text or the
+    article's places say which), ``path`` the names from the province down to
+    the place.  ``link_rule`` says how the link was decided
+    (``gazetteer.unique``, ``gazetteer.context``, ``gazetteer.prominent``,
+    ``text.chain``, ``article.sole_parent``, ``gazetteer.ambiguous`` …) and
+    ``candidates`` how many divisions the name could be.
+    """
 
     name: str
     level: Literal["省", "市", "县", "镇", "村"]
     mentions: int = Field(ge=1)
+    code: str | None = Field(default=None, pattern=r"^\d{6}(\d{3})?$")
+    parent_code: str | None = Field(default=None, pattern=r"^\d{6}(\d{3})?$")
+    path: list[str] = []
+    link_rule: str | None = None
+    link_confidence: float = Field(default=0.0, ge=0, le=1)
+    candidates: int = Field(default=0, ge=0)
 
 
 class ErrorRecord(_Record):

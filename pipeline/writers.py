@@ -57,14 +57,17 @@ TABLES: dict[str, list[tuple[str, str]]] = {
     # the scalar fields of Article (derived, so a new field gets a column), then counts
     "articles": [*_ARTICLE_SCALARS, ("n_places", "INTEGER"), ("n_officials", "INTEGER"),
                  ("n_counts", "INTEGER"), ("n_amounts", "INTEGER"), ("n_errors", "INTEGER")],
+    # codes are TEXT: division codes keep their leading digits as written
     "places": [("article_id", "TEXT"), ("seq", "INTEGER"), ("name", "TEXT"), ("level", "TEXT"),
-               ("mentions", "INTEGER")],
+               ("mentions", "INTEGER"), ("code", "TEXT"), ("parent_code", "TEXT"), ("path", "TEXT"),
+               ("link_rule", "TEXT"), ("link_confidence", "REAL"), ("candidates", "INTEGER")],
     "officials": [("article_id", "TEXT"), ("seq", "INTEGER"), ("name", "TEXT"), ("title", "TEXT"),
-                  ("place", "TEXT"), *_EVIDENCE],
-    "counts": [("article_id", "TEXT"), ("seq", "INTEGER"), ("place", "TEXT"), ("value", "INTEGER"),
-               ("unit", "TEXT"), ("subject", "TEXT"), ("approx", "INTEGER"), *_EVIDENCE],
-    "amounts": [("article_id", "TEXT"), ("seq", "INTEGER"), ("place", "TEXT"), ("value_yuan", "REAL"),
-                ("subject", "TEXT"), ("approx", "INTEGER"), ("per_capita", "INTEGER"), *_EVIDENCE],
+                  ("place", "TEXT"), ("place_code", "TEXT"), *_EVIDENCE],
+    "counts": [("article_id", "TEXT"), ("seq", "INTEGER"), ("place", "TEXT"), ("place_code", "TEXT"),
+               ("value", "INTEGER"), ("unit", "TEXT"), ("subject", "TEXT"), ("approx", "INTEGER"), *_EVIDENCE],
+    "amounts": [("article_id", "TEXT"), ("seq", "INTEGER"), ("place", "TEXT"), ("place_code", "TEXT"),
+                ("value_yuan", "REAL"), ("subject", "TEXT"), ("approx", "INTEGER"), ("per_capita", "INTEGER"),
+                *_EVIDENCE],
     "errors": [("article_id", "TEXT"), ("seq", "INTEGER"), ("stage", "TEXT"), ("reason", "TEXT"),
                ("origin", "TEXT"), ("hint", "TEXT"), ("data", "TEXT")],
 }
@@ -75,13 +78,14 @@ _ARTICLE_JSON = {name for name, f in Article.model_fields.items()
 #: Columns that may be null; CSV writes null as an empty cell (so "" reads back as null there).
 NULLABLE = {"articles": {name for name, f in Article.model_fields.items()
                          if name not in _LIST_FIELDS and not f.is_required() and f.default is None},
-            "places": set(),
-            "officials": {"place"}, "counts": {"place"}, "amounts": {"place"},
+            "places": {"code", "parent_code", "link_rule"},
+            "officials": {"place", "place_code"}, "counts": {"place", "place_code"},
+            "amounts": {"place", "place_code"},
             "errors": {"origin", "hint", "data"}}
 #: Indexes created in SQLite: "on place and name" for the usual questions.
 SQLITE_INDEXES = {
-    "places": ["name", "level"], "officials": ["place", "name"], "counts": ["place", "unit"],
-    "amounts": ["place"], "errors": ["stage"],
+    "places": ["name", "level", "code"], "officials": ["place", "name", "place_code"],
+    "counts": ["place", "unit", "place_code"], "amounts": ["place", "place_code"], "errors": ["stage"],
 }
 
 
@@ -89,13 +93,16 @@ def to_rows(article: Article) -> dict[str, list[dict[str, Any]]]:
     """One article as rows of the tables (children first, the article row last)."""
     aid = article.id
     rows: dict[str, list[dict[str, Any]]] = {}
-    rows["places"] = [{"article_id": aid, "seq": i, **p.model_dump()} for i, p in enumerate(article.places)]
+    rows["places"] = [{"article_id": aid, "seq": i, **p.model_dump(exclude={"path"}),
+                       "path": json.dumps(p.path, ensure_ascii=False)} for i, p in enumerate(article.places)]
     rows["officials"] = [{"article_id": aid, "seq": i, "name": o.name, "title": o.title, "place": o.place,
-                          **o.evidence.model_dump()} for i, o in enumerate(article.officials)]
-    rows["counts"] = [{"article_id": aid, "seq": i, "place": c.place, "value": c.value, "unit": c.unit,
-                       "subject": c.subject, "approx": c.approx, **c.evidence.model_dump()}
+                          "place_code": o.place_code, **o.evidence.model_dump()}
+                         for i, o in enumerate(article.officials)]
+    rows["counts"] = [{"article_id": aid, "seq": i, "place": c.place, "place_code": c.place_code, "value": c.value,
+                       "unit": c.unit, "subject": c.subject, "approx": c.approx, **c.evidence.model_dump()}
                       for i, c in enumerate(article.counts)]
-    rows["amounts"] = [{"article_id": aid, "seq": i, "place": a.place, "value_yuan": a.value_yuan,
+    rows["amounts"] = [{"article_id": aid, "seq": i, "place": a.place, "place_code": a.place_code,
+                        "value_yuan": a.value_yuan,
                         "subject": a.subject, "approx": a.approx, "per_capita": a.per_capita,
                         **a.evidence.model_dump()} for i, a in enumerate(article.amounts)]
     rows["errors"] = [{"article_id": aid, "seq": i, "stage": e.stage, "reason": e.reason, "origin": e.origin,
@@ -125,18 +132,31 @@ def from_rows(tables: dict[str, list[dict[str, Any]]]) -> Iterator[Article]:
         scalars["ok"] = _bool(scalars["ok"])
         yield Article.model_validate({
             **scalars,
-            "places": [{"name": r["name"], "level": r["level"], "mentions": int(r["mentions"])}
-                       for r in kids["places"]],
-            "officials": [{"name": r["name"], "title": r["title"], "place": r["place"], "evidence": _evidence(r)}
-                          for r in kids["officials"]],
-            "counts": [{"place": r["place"], "value": int(r["value"]), "unit": r["unit"], "subject": r["subject"],
+            "places": [_place_row(r) for r in kids["places"]],
+            "officials": [{"name": r["name"], "title": r["title"], "place": r["place"],
+                           "place_code": r.get("place_code"), "evidence": _evidence(r)} for r in kids["officials"]],
+            "counts": [{"place": r["place"], "place_code": r.get("place_code"), "value": int(r["value"]),
+                        "unit": r["unit"], "subject": r["subject"],
                         "approx": _bool(r["approx"]), "evidence": _evidence(r)} for r in kids["counts"]],
-            "amounts": [{"place": r["place"], "value_yuan": float(r["value_yuan"]), "subject": r["subject"],
+            "amounts": [{"place": r["place"], "place_code": r.get("place_code"),
+                         "value_yuan": float(r["value_yuan"]), "subject": r["subject"],
                          "approx": _bool(r["approx"]), "per_capita": _bool(r["per_capita"]),
                          "evidence": _evidence(r)} for r in kids["amounts"]],
             "errors": [{"stage": r["stage"], "reason": r["reason"], "origin": r["origin"], "hint": r["hint"],
                         "data": _json_value(r["data"])} for r in kids["errors"]],
         })
+
+
+def _place_row(r: dict) -> dict:
+    """A places row back as a Place (codes as text, the path from JSON)."""
+    def code(v: Any) -> str | None:
+        return None if v in (None, "") else str(v)
+
+    conf = r.get("link_confidence")
+    return {"name": r["name"], "level": r["level"], "mentions": int(r["mentions"]), "code": code(r.get("code")),
+            "parent_code": code(r.get("parent_code")), "path": _json_value(r.get("path")) or [],
+            "link_rule": r.get("link_rule") or None, "link_confidence": float(conf) if conf not in (None, "") else 0.0,
+            "candidates": int(r.get("candidates") or 0)}
 
 
 def _evidence(r: dict) -> dict:

@@ -57,7 +57,7 @@ def test_records_article_json_round_trip(article: Article) -> None:
         pytest.param(Article, {"id": "a", "summary": "x"}, id="article"),
         pytest.param(Evidence, {"rule": "r", "sentence": "", "start": 0, "end": 1, "confidence": 1,
                                 "source": "x"}, id="evidence"),
-        pytest.param(Place, {"name": "青禾镇", "level": "镇", "mentions": 1, "code": "1"}, id="place"),
+        pytest.param(Place, {"name": "青禾镇", "level": "镇", "mentions": 1, "wikidata": "Q1"}, id="place"),
         pytest.param(Article, {"id": "a", "officials": [{
             "name": "林振邦", "title": "镇委书记", "place": "青禾镇", "rank": 1,
             "evidence": {"rule": "r", "sentence": "", "start": 0, "end": 1, "confidence": 1}}]},

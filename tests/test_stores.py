@@ -64,7 +64,7 @@ def test_csv_has_one_file_per_record_type(tmp_path: Path, records: list[Article]
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
         "amounts.csv", "articles.csv", "counts.csv", "errors.csv", "officials.csv", "places.csv"]
     header = (tmp_path / "out" / "counts.csv").read_text(encoding="utf-8").splitlines()[0]
-    assert header.startswith("article_id,seq,place,value,unit")
+    assert header.startswith("article_id,seq,place,place_code,value,unit")
 
 
 def test_sqlite_tables_keys_and_indexes(tmp_path: Path, records: list[Article]) -> None:
@@ -90,9 +90,28 @@ def test_town_query_households_and_money(tmp_path: Path, suffix: str) -> None:
         for a in _handmade():
             w.write(a)
     columns, rows = query(path, TOWN_TOTALS)
-    assert columns[:3] == ["town", "households", "money_wan_yuan"]
+    assert columns == ["town", "code", "households", "money_wan_yuan", "household_facts", "money_facts"]
     # 48 + 2 households in two articles; per-capita money and the village are left out
-    assert rows == [("柳塘乡", 50, 12.0, 2, 1)]
+    assert rows == [("柳塘乡", None, 50, 12.0, 2, 1)]
+
+
+@pytest.mark.parametrize("suffix", [".sqlite", ".jsonl"])
+def test_town_query_groups_one_town_written_two_ways_by_its_code(tmp_path: Path, suffix: str) -> None:
+    code = "999999001"  # not a real division: the query only needs the codes to agree
+    def article(id: str, name: str, households: int) -> Article:
+        return Article(id=id, places=[Place(name=name, level="镇", mentions=1, code=code)],
+                       counts=[Count(place=name, place_code=code, value=households, unit="户", subject="",
+                                     approx=False, evidence=EV)])
+    other = Article(id="o", places=[Place(name="柳塘镇", level="镇", mentions=1)],
+                    counts=[Count(place="柳塘镇", value=5, unit="户", subject="", approx=False, evidence=EV)])
+    path = tmp_path / f"r{suffix}"
+    with open_writer(path) as w:
+        for a in (article("a", "柳塘乡", 30), article("b", "柳塘镇", 12), other):
+            w.write(a)
+    _, rows = query(path, TOWN_TOTALS)
+    # the two linked spellings are one row; the unlinked homonym stays apart
+    rows = sorted((",".join(sorted(r[0].split(","))), *r[1:]) for r in rows)
+    assert rows == sorted([("柳塘乡,柳塘镇", code, 42, 0.0, 2, 0), ("柳塘镇", None, 5, 0.0, 1, 0)])
 
 
 def test_query_cli_and_bad_sql(tmp_path: Path) -> None:

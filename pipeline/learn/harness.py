@@ -20,7 +20,7 @@ from ..errors import InputError
 from ..evaluate import STRICT, fact_keys
 from .ruleset import RuleSet
 
-RULE_STAGES = ["entities", "numbers", "scope", "relations"]
+RULE_STAGES = ["entities", "places", "numbers", "scope", "relations"]
 
 
 def load_gold(gold_dir: Path | str) -> list[dict]:

@@ -2,4 +2,4 @@
 
 Importing this package registers every factory with spaCy.
 """
-from . import entities, hanlp_ner, ner, numbers, relations, scope  # noqa: F401
+from . import entities, hanlp_ner, ner, numbers, places, relations, scope  # noqa: F401
