@@ -166,7 +166,11 @@ class PreparedText:
             return self.text[start:end]
         o_start, o_end = self.offsets.to_original(start, end)
         if o_end - o_start == end - start:
-            return self.source[o_start:o_end]
+            span = self.source[o_start:o_end]
+            if "\r" not in span:
+                return span
+            # line breaks are written as the cleaned text writes them (\r, \r\n -> \n)
+            return "".join("\n" if t == "\n" else c for t, c in zip(self.text[start:end], span))
         return "".join(self.source[self.offsets.to_original(i, i + 1)[0]] if self.text[i] != "\n" else "\n"
                        for i in range(start, end))
 
