@@ -26,15 +26,15 @@ import ahocorasick
 from ..entities.lexicon import PlaceRules, _jieba_entries, all_words, common_words
 from ..entities.mention import Mention
 from .forms import FULL, KIND_RANK, SHORT, WEAK
-from .gazetteer import Gazetteer
+from .gazetteer import LEVEL_NAMES, Gazetteer
 from .suffix import PlaceFinder
 
 @lru_cache(maxsize=4)
 def _automaton(gazetteer: Gazetteer) -> ahocorasick.Automaton:
     """One automaton per gazetteer, shared by every stage that finds places."""
     auto = ahocorasick.Automaton()
-    for surface, forms in gazetteer.surfaces():
-        auto.add_word(surface, (surface, forms[0].kind, _level_of(gazetteer, surface)))
+    for surface, kind, level in gazetteer.surfaces():
+        auto.add_word(surface, (surface, kind, LEVEL_NAMES[level]))
     auto.make_automaton()
     return auto
 
@@ -64,6 +64,11 @@ class GazetteerMatcher:
     @cached_property
     def _words(self) -> frozenset[str]:
         return common_words()
+
+    @cached_property
+    def _not_after_short(self) -> tuple[str, ...]:
+        rules = self.gazetteer.rules
+        return tuple(rules.short_not_before) if rules is not None else ()
 
     def find(self, text: str) -> list[Mention]:
         if not text:
@@ -95,6 +100,8 @@ class GazetteerMatcher:
         if kind in (SHORT, WEAK):
             if nxt in _SUFFIX_CHARS and end not in starts:  # 赤城镇 is not 赤城; 陕西镇坪县 holds 陕西
                 return False
+            if end not in starts and text.startswith(self._not_after_short, end):  # 澜沧江, 新华社
+                return False
             return left_ok and (end in starts or not self._straddled(text, end))
         if text[end - 1] in _SUFFIX_CHARS and nxt in self.not_before:
             return False
@@ -113,11 +120,6 @@ class GazetteerMatcher:
                 if a >= 0 and a + n <= len(text) and text[a:a + n] in words:
                     return True
         return False
-
-
-def _level_of(gazetteer: Gazetteer, surface: str) -> str:
-    """The level a surface names before linking: that of its best form (province first)."""
-    return gazetteer.divisions[gazetteer.lookup(surface)[0].code].level_name
 
 
 @dataclass

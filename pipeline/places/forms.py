@@ -85,6 +85,7 @@ class FormDeriver:
         self.rules = rules
         self.suffixes = {lvl: tuple(sfx) for lvl, sfx in rules.suffixes.items()}
         self.blocked_full = frozenset(rules.blocked_full_names)
+        self.blocked_short = frozenset(rules.blocked_short_forms)
         self.auto = dict(rules.autonomous_short_suffix)
         self.groups = {lvl: tuple(g) for lvl, g in rules.interchangeable_suffixes.items()}
         self.short_levels = frozenset(rules.short_form_levels)
@@ -105,7 +106,9 @@ class FormDeriver:
             out.append((stem + self.auto[suffix], SHORT, stem))
         group = self.groups.get(level, ())
         if suffix in group:
-            out += [(stem + other, VARIANT, stem) for other in group if other != suffix]
+            # an older suffix, unless listed as an ordinary word (大城县 → 大城市 "big city")
+            out += [(stem + other, VARIANT, stem) for other in group
+                    if other != suffix and stem + other not in self.blocked_short]
         if level in self.short_levels and len(stem) >= self.min_short:
             kind = word_kind(stem, level, self.rules)
             if kind != "blocked":

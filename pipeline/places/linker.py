@@ -29,7 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from ..entities.mention import Mention
-from .forms import FULL, WEAK
+from .forms import FULL, VARIANT, WEAK
 from .gazetteer import Division, Gazetteer
 
 # support of a candidate by a related division, by how they are related
@@ -108,6 +108,7 @@ class PlaceLinker:
             if p.text not in cands:
                 cands[p.text], kinds[p.text] = self.candidates(p.text)
         chains = self._chains(text, named)
+        rerouted = self._follow_chains(chains, cands, kinds)
         decided: dict[str, str] = {s: c[0] for s, c in cands.items() if len(c) == 1 and kinds[s] != WEAK}
         scores: dict[str, list[tuple[float, str]]] = {}
         for _ in range(2):
@@ -123,6 +124,8 @@ class PlaceLinker:
         links: dict[str, PlaceLink] = {}
         for s, cs in cands.items():
             links[s] = self._make(s, cs, kinds[s], decided, scores.get(s))
+            if s in rerouted and links[s].code:
+                links[s] = replace(links[s], rule="gazetteer.chain_variant")
         kept = [p for p in places if p.anaphor or links.get(p.text) is None or links[p.text].rule != "not_a_place"]
         self._parents(text, kept, links)
         out = []
@@ -141,6 +144,38 @@ class PlaceLinker:
             if a.end <= b.start and not text[a.end:b.start].strip(_GAP) and a.text != b.text:
                 out.append((a.text, b.text))
         return out
+
+    def _follow_chains(self, chains: list[tuple[str, str]], cands: dict[str, list[str]],
+                       kinds: dict[str, str | None]) -> set[str]:
+        """Where the text writes a name under a parent (叶县龙泉乡) and none of its
+        divisions lies under any of the parent's, the parent's own division with
+        that stem is meant (叶县's 龙泉镇: an older or other suffix); when it has
+        none (a township merged or renamed since), the name is not linked to a
+        division elsewhere but left for a parent.  Returns the names re-routed."""
+        out = set()
+        divisions = self.gazetteer.divisions
+        for outer, inner in chains:
+            outs, ins = cands.get(outer), cands.get(inner)
+            if not outs or not ins or len(outs) > 5 or kinds.get(outer) == WEAK:
+                continue
+            if any(o in self.ancestors(c) for c in ins for o in outs):
+                continue  # the chain holds as written
+            level = min(divisions[c].level for c in ins)
+            if level <= min(divisions[o].level for o in outs):
+                continue
+            stem = self.gazetteer.stem(inner, level)
+            under = [d.code for o in outs for d in self._below(o, level)
+                     if self.gazetteer.stem(d.name, level) == stem]
+            cands[inner], kinds[inner] = under, (VARIANT if under else None)
+            out.add(inner)
+        return out
+
+    def _below(self, code: str, level: int) -> list[Division]:
+        """The divisions at ``level`` under ``code``."""
+        layer = [self.gazetteer.divisions[code]]
+        while layer and layer[0].level < level:
+            layer = [k for d in layer for k in self.gazetteer.children(d.code)]
+        return [d for d in layer if d.level == level]
 
     def _support(self, s: str, code: str, cands: dict[str, list[str]], kinds: dict[str, str | None],
                  decided: dict[str, str], chains: list[tuple[str, str]]) -> float:

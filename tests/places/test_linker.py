@@ -68,3 +68,33 @@ def test_a_sole_township_is_the_parent_of_an_unchained_village(tools) -> None:
     links, _ = link(tools, "镇坪县曙坪镇召开大会。会后，干部走访了黄龙村。")
     assert links["黄龙村"].parent_code == links["曙坪镇"].code
     assert links["黄龙村"].rule == "article.sole_parent"
+
+
+def test_a_chained_name_with_another_suffix_is_the_parents_own_division(tools) -> None:
+    # 上安乡 exists only far away (Hainan); under 井陉县 the town is 上安镇
+    links, _ = link(tools, "井陉县上安乡的果农今年增收明显。")
+    town = links["上安乡"]
+    assert town.code == "130121101" and town.rule == "gazetteer.chain_variant"
+
+
+def test_a_chained_name_its_parent_lacks_is_not_linked_elsewhere(tools) -> None:
+    # no 上安 of any suffix lies under 正定县: a merged or renamed township, not Hainan's
+    links, _ = link(tools, "正定县上安乡的果农今年增收明显。")
+    town = links["上安乡"]
+    assert town.code is None and town.parent_code == "130123" and town.rule == "text.chain"
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("澜沧江两岸的茶园", "澜沧"),      # a river
+    ("沿着来安路走到头", "来安"),      # a road
+    ("新华社记者报道", "新华"),        # a news agency
+    ("他爱听黄梅戏", "黄梅"),          # an opera
+])
+def test_a_short_form_naming_something_else_does_not_fire(tools, text: str, name: str) -> None:
+    finder, _ = tools
+    assert name not in [m.text for m in finder.find(text)]
+
+
+def test_an_older_suffix_that_makes_an_ordinary_word_is_no_form(tools) -> None:
+    finder, _ = tools
+    assert not [m for m in finder.find("农民工涌入大城市打工") if m.text.startswith("大城")]
