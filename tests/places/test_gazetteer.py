@@ -81,3 +81,20 @@ def test_from_rows_builds_forms_from_any_table() -> None:
     assert [f.code for f in g.lookup("样例")] == ["990100"]
     assert [f.code for f in g.lookup("丙丁乡")] == ["990102001"]  # 乡 and 镇 interchange
     assert g.path("990102001") == ["测试省", "样例市", "甲乙县", "丙丁镇"]
+
+
+def test_derived_forms_round_trip_through_the_cache(tmp_path, monkeypatch) -> None:
+    from pipeline.places import gazetteer as gz
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    rules_json = gz.load_rules().model_dump_json()
+    fresh = gz._build.__wrapped__(rules_json, None)
+    files = list((tmp_path / "zh-news-ie").glob("gazetteer-*.marshal"))
+    assert len(files) == 1
+    cached = gz._build.__wrapped__(rules_json, None)
+    assert cached.forms is not fresh.forms and len(cached.forms) == len(fresh.forms)
+    assert cached.lookup("赤城") == fresh.lookup("赤城") and cached.stems == fresh.stems
+    files[0].write_bytes(b"not a cache")  # a damaged cache is derived again, not trusted
+    assert gz._build.__wrapped__(rules_json, None).lookup("赤城县") == fresh.lookup("赤城县")
+    monkeypatch.setenv("ZH_NEWS_CACHE", "0")
+    assert gz._cache_file(rules_json, b"") is None
