@@ -21,6 +21,8 @@ _SENT_END = re.compile(r"[。！？!?；;\n]+")
 _HEADER = re.compile(r"^[\s【\[（(“\"]*(?:(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|[一二三四五六七八九十\d]{1,3}[、.．)）])\s*)?$")
 _FORMER = ("原", "现为")
 _PARTNER = ("与", "同", "和", "跟", "及", "、")  # 东与X接壤: X is the neighbour
+# a place after one of these, in the clause of a place before it, locates that place
+_LOCATIVE = ("位于", "地处", "坐落于", "坐落在", "距离", "距", "地跨")
 _BORDER_AFTER = ("接壤", "毗邻", "相邻", "交界", "相连", "相望", "隔河", "邻近")
 
 
@@ -63,7 +65,8 @@ class ScopeIndex:
         index.sentences = split_sentences(text)
         index._sent_starts = [s for s, _ in index.sentences]
         index._named = [p for p in index.places
-                        if not p.anaphor and not _is_background(text, p) and not index.is_giver(p)]
+                        if not p.anaphor and not _is_background(text, p) and not index.is_giver(p)
+                        and not index.is_locator(p)]
         index._named_starts = [p.start for p in index._named]
         index.sections = find_sections(text, index._named)
         index._section_starts = [s for s, _ in index.sections]
@@ -156,6 +159,20 @@ class ScopeIndex:
             if p.end <= pos:
                 return self.resolve_mention(p)
         return None
+
+    def is_locator(self, p: Mention) -> bool:
+        """True when the place only says where the sentence's subject lies: it stands
+        in a 位于/地处/距 clause after another place (X村位于Y县南16公里处，有812户:
+        the figures are X村's).  A clause with no place before it (该项目位于Y镇)
+        keeps its place."""
+        s_start, _ = self.sentence_at(p.start)
+        clause_start = max(s_start, max(self.text.rfind(c, s_start, p.start) for c in "，,；;") + 1)
+        head = self.text[clause_start:p.start]
+        cue = max((head.rfind(c) for c in _LOCATIVE), default=-1)
+        if cue < 0:
+            return False
+        cue += clause_start
+        return any(q.end <= cue and q.start >= s_start and q is not p for q in self.places if not q.anaphor)
 
     def is_giver(self, p: Mention) -> bool:
         """True when the place is the giver of help (X区对口帮扶资金): the money is the receiver's."""

@@ -39,6 +39,7 @@ class PlaceRules(_Strict):
     suffixes: list[PlaceSuffix]
     stop_chars: str
     not_before: list[str] = []
+    not_before_unless: list[str] = []
     initial_stop_chars: str = ""
     check_leading_words: bool = True
     single_char_stem_suffixes: list[str] = []

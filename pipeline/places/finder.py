@@ -45,6 +45,15 @@ def _words_tagged(tags: frozenset[str], floor: int) -> frozenset[str]:
     return frozenset(w for w, f, t in _jieba_entries() if t in tags and f >= floor)
 
 
+_QUOTES = {"“": "”", "「": "」", "『": "』", '"': '"', "‘": "’"}
+
+
+def _quoted(text: str, m: Mention) -> bool:
+    """True when the mention is exactly what a pair of quotes holds."""
+    opening = text[m.start - 1:m.start] if m.start else ""
+    return opening in _QUOTES and text[m.end:m.end + 1] == _QUOTES[opening]
+
+
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _SUFFIX_CHARS = frozenset("省市县区镇乡村州旗盟")
 
@@ -180,6 +189,8 @@ class PlaceRecognizer:
                 return False
         if stem in self.gazetteer.stems:
             return True
+        if _quoted(text, m) and stem in all_words():
+            return False  # a nickname in quotes (“悬崖村”, “空壳村”), not a village's name
         bad = self._bad_words
         if stem in bad or (len(stem) <= 3 and stem[-2:] in bad):
             return False

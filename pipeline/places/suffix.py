@@ -73,7 +73,8 @@ class PlaceFinder:
         barrier = 0
         for m in self._suffix_re.finditer(text):
             suffix = self._suffix_by_text[m.group()]
-            if text[m.end():m.end() + 1] in self._not_before:
+            if text[m.end():m.end() + 1] in self._not_before \
+                    and not text.startswith(tuple(self.rules.not_before_unless), m.end()):
                 continue
             start = self._stem_start(text, m.start(), barrier, suffix)
             if start is None:
