@@ -384,7 +384,11 @@ def eval_(
     predictions: Annotated[Path, typer.Argument(help="Records (JSONL) or a folder of *.json.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Precision, recall and F1 per record type (GUIDELINES scoring)."""
+    """Precision, recall and F1 per record type against gold articles.
+
+    Gold: one JSON per article with officials (name, title, place), counts
+    (place, value, unit) and amounts (place, value_yuan); places match with or
+    without their suffix. The format is in the README ("Gold articles")."""
     res = score_dir(gold_dir, predictions)
     if as_json:
         typer.echo(json.dumps(res))
