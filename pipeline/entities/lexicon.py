@@ -81,6 +81,7 @@ class PersonRules(_Strict):
     surnames: str
     compound_surnames: list[str] = []
     name_stop_chars: str = ""
+    name_tail_word_freq: int = Field(default=0, ge=0)
     not_names: list[str] = []
     reporter_cues: list[str] = []
     appointment_verbs: list[str] = []

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from .lexicon import PersonRules
 from ..rulefiles import alternation
@@ -31,6 +31,16 @@ class PersonFinder:
     @cached_property
     def _stop(self) -> frozenset[str]:
         return frozenset(self.rules.name_stop_chars)
+
+    def trim(self, text: str, m: Mention) -> Mention:
+        """``m`` without a last character that opens the next word (张兴再|次 → 张兴)."""
+        floor = self.rules.name_tail_word_freq
+        if not floor or m.end - m.start < 3:
+            return m
+        words = _frequent_words(floor)
+        if any(text[m.end - 1:m.end - 1 + n] in words for n in (2, 3, 4) if m.end - 1 + n <= len(text)):
+            return Mention(m.start, m.end - 1, m.label, m.text[:-1], m.rule)
+        return m
 
     @cached_property
     def _not_names(self) -> frozenset[str]:
@@ -65,7 +75,7 @@ class PersonFinder:
         name = text[pos:end]
         if name in self._not_names or name[:2] in self._not_names or name[-1] in "省市县区镇乡村":
             return None
-        return Mention(pos, end, "PERSON", name, "person.after_title")
+        return self.trim(text, Mention(pos, end, "PERSON", name, "person.after_title"))
 
     def name_ending_at(self, text: str, end: int) -> Mention | None:
         """A name that ends at ``end`` (郑卫平|,咸宁市…), tried as 3 then 2 characters."""
@@ -100,3 +110,12 @@ class PersonFinder:
                 if 2 <= len(part) <= 3 and (part[0] in self._surnames or part[:2] in self.rules.compound_surnames):
                     names.add(part)
         return names
+
+
+@lru_cache(maxsize=2)
+def _frequent_words(floor: int) -> frozenset[str]:
+    """Dictionary words (not names) at least ``floor`` frequent."""
+    from .lexicon import _jieba_entries
+
+    names = {"nr", "nrfg", "nrt", "ns", "nt", "nz"}
+    return frozenset(w for w, f, t in _jieba_entries() if f >= floor and t not in names)

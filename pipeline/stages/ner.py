@@ -26,7 +26,9 @@ from spacy.util import minibatch
 from thinc.api import NumpyOps
 
 from ..doc import text_of
+from ..entities.lexicon import load_entity_rules
 from ..entities.mention import Mention
+from ..entities.persons import PersonFinder
 from ..errors import ModelNotFoundError
 from ..rulefiles import alternation
 from ..ner import features  # noqa: F401  (registers the model tokenizer)
@@ -52,6 +54,9 @@ class NerSettings(BaseModel):
     # thinc's default blis on AVX-512 CPUs, same spans on the benchmark corpus and
     # the dev set) or "blis".  Threads: OPENBLAS_NUM_THREADS (worker processes use 1).
     ops: Literal["numpy", "blis"] = "numpy"
+    # person rules (persons.yaml: name_tail_word_freq trims a model name that
+    # runs into the next word); None: configs/rules
+    rules_dir: str | None = None
 
 
 def resolve_model_path(name: str, marker: str = "config.cfg") -> Path:
@@ -74,6 +79,7 @@ class StatisticalNer:
     def __init__(self, settings: NerSettings) -> None:
         self.settings = settings
         self.models = self._load(settings.models)
+        self.persons = PersonFinder(load_entity_rules(settings.rules_dir).persons)
         self._trigger = re.compile(alternation(settings.triggers)) if settings.triggers else None
 
     def _load(self, names: list[str]) -> list:
@@ -108,7 +114,8 @@ class StatisticalNer:
 
     def _merge(self, doc: Doc, found: list[Mention]) -> Doc:
         kept = [m for m in found if not _masked(m, doc)]
-        doc._.persons = (doc._.persons or []) + [m for m in kept if m.label == "PERSON"]
+        text = text_of(doc)
+        doc._.persons = (doc._.persons or []) + [self.persons.trim(text, m) for m in kept if m.label == "PERSON"]
         doc._.model_titles = [m for m in kept if m.label == "TITLE"]
         if self.settings.spans_key in doc.spans:
             doc.spans[self.settings.spans_key] = list(doc.spans[self.settings.spans_key]) + to_spans(doc, kept)
@@ -172,6 +179,8 @@ def _masked(m: Mention, doc: Doc) -> bool:
     default_config=NerSettings().model_dump(),
 )
 def make_ner(nlp: Language, name: str, models: list[str], labels: list[str], triggers: list[str],
-             all_sentences: bool, window: int, skip_named: bool, spans_key: str, ops: str) -> StatisticalNer:
+             all_sentences: bool, window: int, skip_named: bool, spans_key: str, ops: str,
+             rules_dir: str | None) -> StatisticalNer:
     return StatisticalNer(NerSettings(models=models, labels=labels, triggers=triggers, all_sentences=all_sentences,
-                                      window=window, skip_named=skip_named, spans_key=spans_key, ops=ops))
+                                      window=window, skip_named=skip_named, spans_key=spans_key, ops=ops,
+                                      rules_dir=rules_dir))

@@ -55,3 +55,16 @@ def test_ner_stage_skips_titles_whose_three_character_name_the_rules_found() -> 
     doc = _Doc([title_a, title_b, title_c], persons)
     assert _stage(skip_named=True)._titles(doc) == [title_b, title_c]
     assert _stage(skip_named=False)._titles(doc) == [title_a, title_b, title_c]
+
+
+def test_a_name_running_into_the_next_word_is_cut_before_it() -> None:
+    from pipeline.entities.lexicon import load_entity_rules
+    from pipeline.entities.persons import PersonFinder
+
+    finder = PersonFinder(load_entity_rules().persons)
+    text = "社区书记王海涛再次走访，队长周立记得清楚。"
+    assert finder.name_at(text, text.index("王")).text == "王海涛"     # 涛再 is no word
+    names = [finder.name_at(text, text.index(c)).text for c in ("周",)]
+    assert names == ["周立"]                                            # 记得 is the next word
+    model = Mention(text.index("王"), text.index("王") + 4, "PERSON", "王海涛再", "model.ner-news")
+    assert finder.trim(text, model).text == "王海涛"                    # 再次
