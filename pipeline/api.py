@@ -85,17 +85,20 @@ def _check_limits(nlp: Language, where: Path | str, overrides: dict[str, Any] | 
         raise ConfigError(f"invalid pipeline config {where}{f':{line}' if line else ''}: {exc}") from None
 
 
-def rules_overrides(rules_dir: Path | str) -> dict[str, str]:
-    """Config overrides that make every stage read its rule files from ``rules_dir``
-    (a folder like ``configs/rules``, e.g. one written by ``pipeline rules learn``)."""
+def rules_overrides(rules_dir: Path | str, config: Path | str | None = None) -> dict[str, str]:
+    """Config overrides that make every stage of ``config`` read its rule files from
+    ``rules_dir`` (a folder like ``configs/rules``, e.g. one written by ``pipeline rules learn``)."""
     d = Path(rules_dir)
     missing = [n for n in ("places.yaml", "titles.yaml", "persons.yaml", "relations.yaml", "numbers.yaml")
                if not (d / n).is_file()]
     if missing:
         raise ConfigError(f"rules directory {d} lacks {', '.join(missing)}; give a folder with every rule "
                           f"file (copy configs/rules, or use one written by `pipeline rules learn`)")
-    return {"components.entities.rules_dir": str(d), "components.scope.rules_dir": str(d),
-            "components.relations.rules_dir": str(d), "components.numbers.tables": str(d / "numbers.yaml")}
+    wanted = {"components.entities.rules_dir": str(d), "components.places.rules_dir": str(d),
+              "components.scope.rules_dir": str(d), "components.relations.rules_dir": str(d),
+              "components.ner.rules_dir": str(d), "components.numbers.tables": str(d / "numbers.yaml")}
+    present = set(load_config(config).get("components", {}))
+    return {k: v for k, v in wanted.items() if k.split(".")[1] in present}
 
 
 def load(config: Path | str | None = None, *, overrides: dict[str, Any] | None = None,
@@ -107,7 +110,7 @@ def load(config: Path | str | None = None, *, overrides: dict[str, Any] | None =
     or the components' order cannot work (a stage before what it needs).
     """
     if rules is not None:
-        overrides = {**rules_overrides(rules), **(overrides or {})}
+        overrides = {**rules_overrides(rules, config), **(overrides or {})}
     cfg = load_config(config, overrides)
     where = config or DEFAULT_CONFIG
     try:

@@ -97,7 +97,7 @@ def run(
 
     overrides = parse_overrides(set_)
     if rules is not None:
-        overrides = {**api.rules_overrides(rules), **overrides}
+        overrides = {**api.rules_overrides(rules, config), **overrides}
     n_workers = workers or default_workers()
     if engine not in ("local", "dask"):
         raise ConfigError(f"unknown engine {engine!r}; use local or dask")

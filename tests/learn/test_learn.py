@@ -212,3 +212,13 @@ def test_cli_run_with_rules_folder_uses_learned_rules(tmp_path):
         outs[name] = json.loads(out.read_text(encoding="utf-8").splitlines()[0])
     assert outs["shipped"]["officials"] == []
     assert [(o["name"], o["title"]) for o in outs["learned"]["officials"]] == [("刘春生", "网格长")]
+
+
+def test_rules_folder_reaches_every_stage_that_reads_rules() -> None:
+    from pipeline.api import load_config, rules_overrides
+    from pipeline.paths import rules_dir
+
+    overrides = rules_overrides(rules_dir())
+    stages = {k.split(".")[1] for k in overrides}
+    assert {"entities", "places", "scope", "relations", "ner", "numbers"} <= stages
+    assert stages <= set(load_config().get("components", {}))  # never a section the config lacks
