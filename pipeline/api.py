@@ -26,6 +26,7 @@ from . import stages  # noqa: F401  (registers the factories)
 from . import tokenizer as _tokenizer  # noqa: F401  (registers the tokenizer)
 from .doc import text_of
 from .errors import ConfigError
+from .metrics import load_metric_rules
 from .paths import configs_dir
 from .records import Amount, Article, Count, ErrorRecord, Evidence, Official, Place
 from .relations import FactEvidence
@@ -344,6 +345,17 @@ class _EvidenceMaker:
         return {"rule": ev.rule, "sentence": sentence.strip(), "start": start,
                 "end": end, "confidence": ev.confidence}
 
+    def subject_metric(self, f, kind: str, per_capita: bool) -> tuple[str, str]:
+        """The fact's subject cleaned of junk ("" rather than 象, 89人 or 解决) and its
+        metric, from the subject and the words around the number in its sentence."""
+        rules = load_metric_rules()
+        subject = rules.clean_subject(f.subject)
+        e = f.evidence
+        s_start, s_end = self.scope.sentence_at(e.start) if self.scope is not None else (0, len(self.text))
+        before = self.text[max(s_start, 0):e.start]
+        after = self.text[e.end:max(s_end, e.end)]
+        return subject, rules.classify(kind, subject, before, after, per_capita)
+
     def written(self, value: str | None, near: int) -> str | None:
         """``value`` as the source writes it (see :meth:`PreparedText.as_written`)."""
         return self.prepared.as_written(value, near) if self.prepared is not None else value
@@ -358,15 +370,18 @@ def _official(ev: _EvidenceMaker, f) -> dict:
 def _count(ev: _EvidenceMaker, f) -> dict:
     value = int(f.value) if float(f.value).is_integer() else f.value
     e = f.evidence
+    subject, metric = ev.subject_metric(f, "count", False)
     return {"place": ev.written(f.place, e.start), "place_code": ev.code(f.place), "value": value, "unit": f.unit,
-            "subject": ev.written(f.subject, e.end + len(f.subject)), "approx": f.approx, "evidence": ev(e)}
+            "subject": ev.written(subject, e.end + len(subject)), "approx": f.approx, "evidence": ev(e),
+            "metric": metric}
 
 
 def _amount(ev: _EvidenceMaker, f) -> dict:
     e = f.evidence
+    subject, metric = ev.subject_metric(f, "amount", bool(f.per_capita))
     return {"place": ev.written(f.place, e.start), "place_code": ev.code(f.place), "value_yuan": float(f.value),
-            "subject": ev.written(f.subject, e.end + len(f.subject)), "approx": f.approx,
-            "per_capita": f.per_capita, "evidence": ev(e)}
+            "subject": ev.written(subject, e.end + len(subject)), "approx": f.approx,
+            "per_capita": f.per_capita, "evidence": ev(e), "metric": metric}
 
 
 def _places(doc: Doc) -> list[Place]:

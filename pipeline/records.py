@@ -11,7 +11,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 # 2: places carry a division code, parent and path; facts carry place_code
-SCHEMA_VERSION = "2"
+# 3: counts and amounts carry a metric (configs/rules/metrics.yaml); junk subjects are ""
+SCHEMA_VERSION = "3"
 
 
 class _Record(BaseModel):
@@ -54,6 +55,8 @@ class Count(_Record):
     subject: str
     approx: bool
     evidence: Evidence
+    # what is counted (configs/rules/metrics.yaml); only facts of one metric add up
+    metric: str = Field(default="other", pattern=r"^[a-z][a-z0-9_]*$")
 
 
 class Amount(_Record):
@@ -66,6 +69,8 @@ class Amount(_Record):
     approx: bool
     per_capita: bool
     evidence: Evidence
+    # what the money is (configs/rules/metrics.yaml); only amounts of one metric add up
+    metric: str = Field(default="other", pattern=r"^[a-z][a-z0-9_]*$")
 
 
 class Place(_Record):

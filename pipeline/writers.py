@@ -64,10 +64,11 @@ TABLES: dict[str, list[tuple[str, str]]] = {
     "officials": [("article_id", "TEXT"), ("seq", "INTEGER"), ("name", "TEXT"), ("title", "TEXT"),
                   ("place", "TEXT"), ("place_code", "TEXT"), *_EVIDENCE],
     "counts": [("article_id", "TEXT"), ("seq", "INTEGER"), ("place", "TEXT"), ("place_code", "TEXT"),
-               ("value", "INTEGER"), ("unit", "TEXT"), ("subject", "TEXT"), ("approx", "INTEGER"), *_EVIDENCE],
+               ("value", "INTEGER"), ("unit", "TEXT"), ("subject", "TEXT"), ("approx", "INTEGER"), *_EVIDENCE,
+               ("metric", "TEXT")],
     "amounts": [("article_id", "TEXT"), ("seq", "INTEGER"), ("place", "TEXT"), ("place_code", "TEXT"),
                 ("value_yuan", "REAL"), ("subject", "TEXT"), ("approx", "INTEGER"), ("per_capita", "INTEGER"),
-                *_EVIDENCE],
+                *_EVIDENCE, ("metric", "TEXT")],
     "errors": [("article_id", "TEXT"), ("seq", "INTEGER"), ("stage", "TEXT"), ("reason", "TEXT"),
                ("origin", "TEXT"), ("hint", "TEXT"), ("data", "TEXT")],
 }
@@ -85,7 +86,7 @@ NULLABLE = {"articles": {name for name, f in Article.model_fields.items()
 #: Indexes created in SQLite: "on place and name" for the usual questions.
 SQLITE_INDEXES = {
     "places": ["name", "level", "code"], "officials": ["place", "name", "place_code"],
-    "counts": ["place", "unit", "place_code"], "amounts": ["place", "place_code"], "errors": ["stage"],
+    "counts": ["place", "unit", "place_code", "metric"], "amounts": ["place", "place_code", "metric"], "errors": ["stage"],
 }
 
 
@@ -99,12 +100,13 @@ def to_rows(article: Article) -> dict[str, list[dict[str, Any]]]:
                           "place_code": o.place_code, **o.evidence.model_dump()}
                          for i, o in enumerate(article.officials)]
     rows["counts"] = [{"article_id": aid, "seq": i, "place": c.place, "place_code": c.place_code, "value": c.value,
-                       "unit": c.unit, "subject": c.subject, "approx": c.approx, **c.evidence.model_dump()}
+                       "unit": c.unit, "subject": c.subject, "approx": c.approx, **c.evidence.model_dump(),
+                       "metric": c.metric}
                       for i, c in enumerate(article.counts)]
     rows["amounts"] = [{"article_id": aid, "seq": i, "place": a.place, "place_code": a.place_code,
                         "value_yuan": a.value_yuan,
                         "subject": a.subject, "approx": a.approx, "per_capita": a.per_capita,
-                        **a.evidence.model_dump()} for i, a in enumerate(article.amounts)]
+                        **a.evidence.model_dump(), "metric": a.metric} for i, a in enumerate(article.amounts)]
     rows["errors"] = [{"article_id": aid, "seq": i, "stage": e.stage, "reason": e.reason, "origin": e.origin,
                        "hint": e.hint, "data": None if e.data is None else json.dumps(e.data, ensure_ascii=False)}
                       for i, e in enumerate(article.errors)]
@@ -136,10 +138,11 @@ def from_rows(tables: dict[str, list[dict[str, Any]]]) -> Iterator[Article]:
             "officials": [{"name": r["name"], "title": r["title"], "place": r["place"],
                            "place_code": r.get("place_code"), "evidence": _evidence(r)} for r in kids["officials"]],
             "counts": [{"place": r["place"], "place_code": r.get("place_code"), "value": int(r["value"]),
-                        "unit": r["unit"], "subject": r["subject"],
+                        "unit": r["unit"], "subject": r["subject"] or "", "metric": r.get("metric") or "other",
                         "approx": _bool(r["approx"]), "evidence": _evidence(r)} for r in kids["counts"]],
             "amounts": [{"place": r["place"], "place_code": r.get("place_code"),
-                         "value_yuan": float(r["value_yuan"]), "subject": r["subject"],
+                         "value_yuan": float(r["value_yuan"]), "subject": r["subject"] or "",
+                         "metric": r.get("metric") or "other",
                          "approx": _bool(r["approx"]), "per_capita": _bool(r["per_capita"]),
                          "evidence": _evidence(r)} for r in kids["amounts"]],
             "errors": [{"stage": r["stage"], "reason": r["reason"], "origin": r["origin"], "hint": r["hint"],

@@ -34,7 +34,7 @@ RULE_FILES: dict[str, type[BaseModel]] = {
     "numbers.yaml": NumberTables,
 }
 # chrome.yaml is read by the tokenizer and gazetteer.yaml by the place finder; they are copied, never learned.
-COPIED_FILES = ("chrome.yaml", "gazetteer.yaml")
+COPIED_FILES = ("chrome.yaml", "gazetteer.yaml", "metrics.yaml")
 LEARNED_FILE = "learned.yaml"
 
 
