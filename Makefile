@@ -7,6 +7,8 @@
 #   make bench      throughput, scaling and memory on a generated 3M-character corpus (BENCHMARKS.md)
 #   make dev-score  score the pipeline on ../shared/eval/dev (skipped without ../shared)
 #   make train-ner  retrain the shipped NER models from ../shared/data/ner (one CPU core: ~1.5 h)
+#   make train-attach  retrain the attach ranker (models/attach/ranker.json) on the dev gold + corpus gold
+#   make heldout    k-fold held-out figures of the attach ranker on ../shared/eval/dev
 #   make clean      remove outputs and caches (keeps .venv; rm -rf .venv to rebuild it)
 
 SHELL := /bin/bash
@@ -21,7 +23,7 @@ SHARED ?= ../shared
 EXTRAS ?= test
 DEV_GOLD := $(SHARED)/eval/dev
 
-.PHONY: venv run test test-all bench dev-score train-ner clean FORCE
+.PHONY: venv run test test-all bench dev-score train-ner train-attach heldout clean FORCE
 
 FORCE:
 
@@ -85,3 +87,15 @@ train-ner: venv
 	$(BIN)/pipeline data convert $(NER_DATA)/cluener2020/dev.json $(NER_BUILD)/cluener/dev/cluener.spacy --format cluener --only PERSON,TITLE
 	OMP_NUM_THREADS=1 $(BIN)/pipeline train ner --config configs/ner.cfg --train $(NER_BUILD)/news/train --dev $(NER_BUILD)/news/dev --output $(MODELS_OUT)/ner-news --set training.max_steps=$(NEWS_STEPS) --set corpora.dev.limit=1000 $(NER_SET)
 	OMP_NUM_THREADS=1 $(BIN)/pipeline train ner --config configs/ner.cfg --train $(NER_BUILD)/cluener/train --dev $(NER_BUILD)/cluener/dev --output $(MODELS_OUT)/ner-cluener --set training.max_steps=$(CLUENER_STEPS) --set training.eval_frequency=500 --set components.tok2vec.model.encode.width=96 --set 'components.tok2vec.model.embed.rows=[6000,12000,12000,50]' $(NER_SET)
+
+# The attach ranker (issue 12): trained on ../shared/eval/dev and the project's
+# gold (corpus/gold, corpus/workreports/gold); only weights are written.
+ATTACH_MODEL ?= models/attach/ranker.json
+train-attach: venv
+	@test -d "$(DEV_GOLD)" || { echo "train-attach: $(DEV_GOLD) not found" >&2; exit 2; }
+	$(BIN)/python bench/heldout.py "$(DEV_GOLD)" --train-out $(ATTACH_MODEL)
+
+# rules alone vs the ranker on held-out folds vs in-sample (5 folds, fixed seed)
+heldout: venv
+	@test -d "$(DEV_GOLD)" || { echo "heldout: $(DEV_GOLD) not found" >&2; exit 2; }
+	$(BIN)/python bench/heldout.py "$(DEV_GOLD)" --json out/heldout.json

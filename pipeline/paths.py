@@ -32,3 +32,15 @@ def models_dir() -> Path:
         if candidate.is_dir():
             return candidate
     return _HERE.parent / "models"
+
+
+def repo_path(path: str | Path) -> Path:
+    """``path`` as given when absolute, else relative to the repository root
+    (the folder holding ``configs/`` and ``models/``)."""
+    p = Path(path)
+    if p.is_absolute():
+        return p
+    here = configs_dir().parent / p
+    if not here.exists() and p.parts[:1] == ("models",):
+        return models_dir().joinpath(*p.parts[1:])
+    return here

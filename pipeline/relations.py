@@ -239,13 +239,25 @@ class RelationExtractor:
         return None
 
     # ---------------------------------------------------------- counts, amounts
-    def quantities(self, text: str, quantities: Sequence[Quantity], scope: ScopeIndex) -> list[QuantityFact]:
-        """Attach each count/amount to a place; dedupe as GUIDELINES asks."""
+    def quantities(self, text: str, quantities: Sequence[Quantity], scope: ScopeIndex,
+                   choose: Callable[[Quantity, Resolution], tuple[Resolution, float] | None] | None = None,
+                   ) -> list[QuantityFact]:
+        """Attach each count/amount to a place; dedupe as GUIDELINES asks.
+
+        ``choose`` (a learned ranker, :mod:`pipeline.attach`) sees each fact with
+        the rules' place and may replace it (with a confidence); the discourse
+        focus follows the rules either way.
+        """
         out = []
         for q in quantities:
             res = self._place_for_quantity(text, q, scope)
             scope.note_fact(q.start, res.mention)
-            ev = FactEvidence(f"{q.kind}.{res.how}", q.start, q.end, self.confidence(res.how))
+            conf = self.confidence(res.how)
+            if choose is not None:
+                picked = choose(q, res)
+                if picked is not None:
+                    res, conf = picked
+            ev = FactEvidence(f"{q.kind}.{res.how}", q.start, q.end, conf)
             out.append(QuantityFact(q.kind, res.place, q.value, q.unit, self._subject(text, q),
                                     q.approx, q.per_capita, ev))
         counts = _unique([f for f in out if f.kind == "count"], key=lambda f: (f.place, f.value, f.unit))

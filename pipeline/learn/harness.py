@@ -97,10 +97,14 @@ class Harness:
         self.close()
 
     def pipeline(self, rules: RuleSet) -> Language:
-        """A rules-only pipeline reading ``rules`` (written to a fresh temporary directory)."""
+        """A rules-only pipeline reading ``rules`` (written to a fresh temporary directory).
+
+        The attach ranker is off: it was trained on the dev gold, and rules
+        learnt or scored on dev must be judged by the rules alone.
+        """
         self._n += 1
         d = rules.write(Path(self._tmp.name) / f"r{self._n}", check=False)
-        return api.load(overrides={"nlp.pipeline": RULE_STAGES}, rules=d)
+        return api.load(overrides={"nlp.pipeline": RULE_STAGES, "components.relations.attach_model": None}, rules=d)
 
     def run(self, rules: RuleSet, subset: Iterable[int] | None = None) -> Outcome:
         nlp = self.pipeline(rules)

@@ -1,7 +1,10 @@
 """Stage ``zh_news_relations``: officials, counts and amounts with evidence.
 
 Reads the candidates, quantities and scope; writes ``doc._.officials`` and
-``doc._.facts``.  Reporters named in the byline are never officials.
+``doc._.facts``.  Reporters named in the byline are never officials.  With
+``attach_model`` set (a ranker file from ``make train-attach``, relative to
+the repository root or absolute) the ranker of :mod:`pipeline.attach`
+re-chooses the place of counts and amounts (evidence rule ``*.attach.ranker``).
 """
 from __future__ import annotations
 
@@ -11,9 +14,11 @@ from pydantic import BaseModel, ConfigDict
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from ..attach.attacher import Attacher
 from ..doc import text_of
 from ..entities.lexicon import load_entity_rules
 from ..entities.persons import PersonFinder
+from ..places.gazetteer import load_gazetteer
 from ..relations import RelationExtractor, load_relation_rules
 
 
@@ -23,6 +28,7 @@ class RelationSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     rules_dir: str | None = None
     model_titles: bool = False
+    attach_model: str | None = None
 
 
 class Relations:
@@ -33,6 +39,10 @@ class Relations:
         rules_dir = Path(settings.rules_dir) if settings.rules_dir else None
         persons = PersonFinder(load_entity_rules(settings.rules_dir).persons)
         self.extractor = RelationExtractor(load_relation_rules(rules_dir), persons)
+        self.attacher = (Attacher.from_file(settings.attach_model, load_gazetteer(settings.rules_dir))
+                         if settings.attach_model else None)
+        # set to a list to collect each article's facts with candidates and features (training)
+        self.recorder: list | None = None
 
     def __call__(self, doc: Doc) -> Doc:
         for field in ("titles", "quantities", "scope"):
@@ -49,7 +59,15 @@ class Relations:
             titles += [m for m in doc._.model_titles or []
                        if not any(t.start < m.end and m.start < t.end for t in titles)]
         doc._.officials = self.extractor.officials(text, titles, doc._.scope, excluded, model_persons)
-        doc._.facts = self.extractor.quantities(text, doc._.quantities, doc._.scope)
+        choose = None
+        if self.attacher is not None or self.recorder is not None:
+            attacher = self.attacher or Attacher(None, load_gazetteer(self.settings.rules_dir))
+            sink = None
+            if self.recorder is not None:
+                sink = []
+                self.recorder.append(sink)
+            choose = attacher.for_doc(text, doc._.scope, doc._.place_links, sink)
+        doc._.facts = self.extractor.quantities(text, doc._.quantities, doc._.scope, choose)
         return doc
 
 
@@ -59,5 +77,6 @@ class Relations:
     assigns=["doc._.officials", "doc._.facts"],
     default_config=RelationSettings().model_dump(),
 )
-def make_relations(nlp: Language, name: str, rules_dir: str | None, model_titles: bool) -> Relations:
-    return Relations(RelationSettings(rules_dir=rules_dir, model_titles=model_titles))
+def make_relations(nlp: Language, name: str, rules_dir: str | None, model_titles: bool,
+                   attach_model: str | None) -> Relations:
+    return Relations(RelationSettings(rules_dir=rules_dir, model_titles=model_titles, attach_model=attach_model))
