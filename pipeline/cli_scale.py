@@ -19,11 +19,13 @@ def register(app: typer.Typer) -> None:
 def query_cmd(
     store: Annotated[Path, typer.Argument(help="Records: .sqlite/.db, .jsonl, or a CSV/Parquet/partitioned folder.")],
     sql: Annotated[Optional[str], typer.Option("--sql", help="SQL over the tables articles, places, officials, "
-                                               "counts, amounts, errors (default: households and money per town).")] = None,
+                                               "counts, amounts, errors (default: households, people and "
+                                               "money per town and metric).")] = None,
     fmt: Annotated[str, typer.Option("--as", help="table, csv or json.")] = "table",
     limit: Annotated[int, typer.Option("--limit", min=0, help="Rows to print (0: all).")] = 0,
 ) -> None:
-    """Answer questions over stored records; by default households (户) and money (万元) per town."""
+    """Answer questions over stored records; by default households (户), people (人) and money (万元)
+    per town and metric."""
     columns, rows = query(store, sql or TOWN_TOTALS)
     if limit:
         rows = rows[:limit]

@@ -1,7 +1,7 @@
 """Questions over stored records, answered with SQL (SQLite).
 
-``pipeline query STORE`` answers "households and money per town" from any
-store: an SQLite database is queried in place; JSONL, CSV and Parquet output
+``pipeline query STORE`` answers "households, people and money per town and
+metric" from any store: an SQLite database is queried in place; JSONL, CSV and Parquet output
 is loaded into an in-memory SQLite database with the same tables first.
 ``--sql`` runs any other query over those tables (see README "Scale").
 """
@@ -14,34 +14,45 @@ from typing import Any
 from .errors import PipelineError
 from .writers import TABLES, connect_sqlite, infer_format, read_records, sqlite_schema, to_rows
 
-#: Households (户) and money (元) per town: places the records name at town level
-#: (镇, 乡 and 街道 are all level 镇).  A town linked to the gazetteer is one row
-#: by its division code however the articles write it (its names are listed);
-#: an unlinked town is a row by its name.  Per-capita amounts are left out of
-#: the money sum; facts whose place is another level (a village, a county) are
-#: not counted here.  The same figure repeated by several articles is counted
-#: once per article (sum over articles): deduplicate by sentence if that matters.
+#: Households (户), people (人), person-times (人次) and money (万元) per town and
+#: metric: places the records name at town level (镇, 乡 and 街道 are all level
+#: 镇).  A town linked to the gazetteer is one row per metric by its division
+#: code however the articles write it (its names are listed); an unlinked town
+#: is keyed by its name.  Only facts of one metric are added up (120 poor
+#: households and the 68 of them lifted out are two rows, never 188); facts of
+#: metric ``other`` are never summed, nor are per-capita amounts and
+#: ``income_per_capita`` (a sum of averages means nothing).  Money is in 万元
+#: (10,000 元), rounded to 0.01.  Facts whose place is another level (a
+#: village, a county) are not counted here.  The same figure repeated by
+#: several articles is counted once per article (sum over articles):
+#: deduplicate by sentence if that matters.  Metrics: configs/rules/metrics.yaml.
 TOWN_TOTALS = """
 WITH towns AS (
     SELECT COALESCE(code, name) AS key, code, GROUP_CONCAT(DISTINCT name) AS names
     FROM places WHERE level = '镇' GROUP BY COALESCE(code, name)),
-households AS (
-    SELECT COALESCE(place_code, place) AS key, SUM(value) AS households, COUNT(*) AS household_facts
-    FROM counts WHERE unit = '户' GROUP BY COALESCE(place_code, place)),
-money AS (
-    SELECT COALESCE(place_code, place) AS key, SUM(value_yuan) AS yuan, COUNT(*) AS money_facts
-    FROM amounts WHERE per_capita = 0 GROUP BY COALESCE(place_code, place))
+facts AS (
+    SELECT COALESCE(place_code, place) AS key, metric,
+           SUM(CASE WHEN unit = '户' THEN value END) AS households,
+           SUM(CASE WHEN unit = '人' THEN value END) AS people,
+           SUM(CASE WHEN unit = '人次' THEN value END) AS person_times,
+           NULL AS yuan, COUNT(*) AS n
+    FROM counts WHERE metric <> 'other' GROUP BY COALESCE(place_code, place), metric
+    UNION ALL
+    SELECT COALESCE(place_code, place), metric, NULL, NULL, NULL, SUM(value_yuan), COUNT(*)
+    FROM amounts WHERE metric NOT IN ('other', 'income_per_capita') AND per_capita = 0
+    GROUP BY COALESCE(place_code, place), metric)
 SELECT towns.names AS town,
        towns.code AS code,
-       COALESCE(households.households, 0) AS households,
-       ROUND(COALESCE(money.yuan, 0) / 10000.0, 2) AS money_wan_yuan,
-       COALESCE(households.household_facts, 0) AS household_facts,
-       COALESCE(money.money_facts, 0) AS money_facts
+       facts.metric AS metric,
+       SUM(facts.households) AS households,
+       SUM(facts.people) AS people,
+       SUM(facts.person_times) AS person_times,
+       ROUND(SUM(facts.yuan) / 10000.0, 2) AS money_wan_yuan,
+       SUM(facts.n) AS facts
 FROM towns
-LEFT JOIN households ON households.key = towns.key
-LEFT JOIN money ON money.key = towns.key
-WHERE households.key IS NOT NULL OR money.key IS NOT NULL
-ORDER BY households DESC, money_wan_yuan DESC, town
+JOIN facts ON facts.key = towns.key
+GROUP BY towns.key, facts.metric
+ORDER BY town, metric
 """
 
 

@@ -23,14 +23,19 @@ def _handmade() -> list[Article]:
     town = [Place(name="柳塘乡", level="镇", mentions=2), Place(name="青石村", level="村", mentions=1)]
     return [
         Article(id="h1", places=town, reporters=["李明"], url="http://x/1",
-                counts=[Count(place="柳塘乡", value=48, unit="户", subject="低保户", approx=False, evidence=EV),
+                counts=[Count(place="柳塘乡", value=48, unit="户", subject="低保户", approx=False, evidence=EV,
+                              metric="registered_poor"),
                         Count(place="青石村", value=7, unit="户", subject="", approx=True, evidence=EV)],
                 amounts=[Amount(place="柳塘乡", value_yuan=120000.0, subject="资金", approx=False,
-                                per_capita=False, evidence=EV),
+                                per_capita=False, evidence=EV, metric="investment_funds"),
                          Amount(place="柳塘乡", value_yuan=3000.0, subject="人均", approx=False,
-                                per_capita=True, evidence=EV)]),
+                                per_capita=True, evidence=EV, metric="income_per_capita"),
+                         Amount(place="柳塘乡", value_yuan=9000.0, subject="销售额", approx=False,
+                                per_capita=False, evidence=EV)]),
         Article(id="h2", places=town[:1],
-                counts=[Count(place="柳塘乡", value=2, unit="户", subject="", approx=False, evidence=EV)],
+                counts=[Count(place="柳塘乡", value=2, unit="户", subject="", approx=False, evidence=EV,
+                              metric="registered_poor"),
+                        Count(place="柳塘乡", value=9, unit="户", subject="", approx=False, evidence=EV)],
                 errors=[ErrorRecord(stage="validate", reason="x", data={"name": "甲", "n": [1, None]})], ok=False),
         Article(id="h3", errors=[ErrorRecord(stage="input", reason="empty file", origin="a.txt", hint="fill it")],
                 ok=False),
@@ -90,9 +95,10 @@ def test_town_query_households_and_money(tmp_path: Path, suffix: str) -> None:
         for a in _handmade():
             w.write(a)
     columns, rows = query(path, TOWN_TOTALS)
-    assert columns == ["town", "code", "households", "money_wan_yuan", "household_facts", "money_facts"]
-    # 48 + 2 households in two articles; per-capita money and the village are left out
-    assert rows == [("柳塘乡", None, 50, 12.0, 2, 1)]
+    assert columns == ["town", "code", "metric", "households", "people", "person_times", "money_wan_yuan", "facts"]
+    # 48 + 2 households in two articles; per-capita money, `other` facts and the village are left out
+    assert rows == [("柳塘乡", None, "investment_funds", None, None, None, 12.0, 1),
+                    ("柳塘乡", None, "registered_poor", 50, None, None, None, 2)]
 
 
 @pytest.mark.parametrize("suffix", [".sqlite", ".jsonl"])
@@ -101,9 +107,10 @@ def test_town_query_groups_one_town_written_two_ways_by_its_code(tmp_path: Path,
     def article(id: str, name: str, households: int) -> Article:
         return Article(id=id, places=[Place(name=name, level="镇", mentions=1, code=code)],
                        counts=[Count(place=name, place_code=code, value=households, unit="户", subject="",
-                                     approx=False, evidence=EV)])
+                                     approx=False, evidence=EV, metric="population")])
     other = Article(id="o", places=[Place(name="柳塘镇", level="镇", mentions=1)],
-                    counts=[Count(place="柳塘镇", value=5, unit="户", subject="", approx=False, evidence=EV)])
+                    counts=[Count(place="柳塘镇", value=5, unit="户", subject="", approx=False, evidence=EV,
+                                  metric="population")])
     path = tmp_path / f"r{suffix}"
     with open_writer(path) as w:
         for a in (article("a", "柳塘乡", 30), article("b", "柳塘镇", 12), other):
@@ -111,7 +118,23 @@ def test_town_query_groups_one_town_written_two_ways_by_its_code(tmp_path: Path,
     _, rows = query(path, TOWN_TOTALS)
     # the two linked spellings are one row; the unlinked homonym stays apart
     rows = sorted((",".join(sorted(r[0].split(","))), *r[1:]) for r in rows)
-    assert rows == sorted([("柳塘乡,柳塘镇", code, 42, 0.0, 2, 0), ("柳塘镇", None, 5, 0.0, 1, 0)])
+    assert rows == sorted([("柳塘乡,柳塘镇", code, "population", 42, None, None, None, 2),
+                           ("柳塘镇", None, "population", 5, None, None, None, 1)])
+
+
+@pytest.mark.parametrize("suffix", [".sqlite", ".jsonl", ".csv"])
+def test_town_query_keeps_a_part_apart_from_its_whole(tmp_path: Path, nlp, suffix: str) -> None:
+    """120 poor households and the 68 of them lifted out are two metrics, never 188."""
+    text = "青禾镇扶贫工作简报\n  青禾镇有贫困户120户，其中68户已脱贫。\n"
+    article = api.extract(text, id="part", nlp=nlp)
+    assert {(c.value, c.metric) for c in article.counts} == {(120, "registered_poor"), (68, "lifted_out")}
+    path = tmp_path / (f"r{suffix}" if suffix != ".csv" else "r")
+    with open_writer(path, "csv" if suffix == ".csv" else None) as w:
+        w.write(article)
+    columns, rows = query(path, TOWN_TOTALS)
+    got = {(r[columns.index("metric")], r[columns.index("households")]) for r in rows}
+    assert got == {("registered_poor", 120), ("lifted_out", 68)}
+    assert all(r[columns.index("households")] != 188 for r in rows)
 
 
 def test_query_cli_and_bad_sql(tmp_path: Path) -> None:
