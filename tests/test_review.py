@@ -14,7 +14,7 @@ from pipeline.cli import app
 from pipeline.records import Article, ErrorRecord
 from pipeline.review import Span, build_page, build_site, content_security_policy, highlight
 from pipeline.review.model import slug_for
-from pipeline.review.site import PlaceSummary
+from pipeline.review.site import PlaceSummary, PlaceTotals, bar_chart, metric_charts
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
@@ -170,23 +170,43 @@ def test_pages_make_no_external_requests(corpus_site) -> None:
         assert "url(" not in html and "@import" not in html
 
 
-def test_place_summary_sums_counts_and_money_but_not_per_capita() -> None:
+def test_place_summary_sums_per_metric_never_other_or_per_capita() -> None:
     ev = {"rule": "r", "sentence": "s", "start": 0, "end": 1, "confidence": 0.9}
     a = Article.model_validate({"id": "a", "counts": [
-        {"place": "月城镇", "value": 259, "unit": "户", "subject": "", "approx": False, "evidence": ev},
-        {"place": "月城镇", "value": 576, "unit": "人", "subject": "", "approx": False, "evidence": ev},
-        {"place": None, "value": 3, "unit": "人次", "subject": "", "approx": True, "evidence": ev}],
+        {"place": "月城镇", "value": 120, "unit": "户", "subject": "贫困户", "approx": False, "evidence": ev,
+         "metric": "registered_poor"},
+        {"place": "月城镇", "value": 68, "unit": "户", "subject": "", "approx": False, "evidence": ev,
+         "metric": "lifted_out"},
+        {"place": "月城镇", "value": 576, "unit": "人", "subject": "", "approx": False, "evidence": ev,
+         "metric": "registered_poor"},
+        {"place": "月城镇", "value": 40, "unit": "户", "subject": "", "approx": False, "evidence": ev},
+        {"place": None, "value": 3, "unit": "人次", "subject": "", "approx": True, "evidence": ev,
+         "metric": "employed_trained"}],
         "amounts": [{"place": "月城镇", "value_yuan": 3900000.0, "subject": "", "approx": False, "per_capita": False,
-                     "evidence": ev},
+                     "evidence": ev, "metric": "investment_funds"},
                     {"place": "月城镇", "value_yuan": 1400.0, "subject": "", "approx": False, "per_capita": True,
-                     "evidence": ev}]})
+                     "evidence": ev, "metric": "income_per_capita"}]})
     summary = PlaceSummary()
     summary.add(a)
     summary.add(a.model_copy(update={"id": "b"}))
-    rows = {r.place: r for r in summary.rows()}
-    town = rows["月城镇"]
-    assert (town.households, town.people, town.yuan, town.per_capita, len(town.articles)) == (518, 1152, 7800000.0, 2, 2)
-    assert rows["(no place)"].person_times == 6 and rows["(no place)"].approx
+    rows = {(r.place, r.metric): r for r in summary.rows()}
+    poor, out = rows["月城镇", "registered_poor"], rows["月城镇", "lifted_out"]
+    assert (poor.households, poor.people, out.households) == (240, 1152, 136)  # 120 and 68 never 188
+    assert rows["月城镇", "investment_funds"].wan_yuan == 780.0  # money in 万元
+    other, per_capita = rows["月城镇", "other"], rows["月城镇", "income_per_capita"]
+    assert not other.summed and other.households == 0 and other.facts == 2
+    assert not per_capita.summed and per_capita.wan_yuan == 0 and per_capita.facts == 2
+    assert rows["(no place)", "employed_trained"].person_times == 6 and rows["(no place)", "employed_trained"].approx
+    charts = metric_charts(summary.rows(), ["registered_poor", "lifted_out", "investment_funds"], {})
+    assert [c.title for c in charts] == ["registered_poor (户)", "registered_poor (人)", "lifted_out (户)",
+                                         "investment_funds (万元)", "employed_trained (人次)"]
+    assert all(b.width >= 3 for c in charts for b in c.bars)
+
+
+def test_small_bars_stay_visible() -> None:
+    rows = [PlaceTotals("县", "population", households=500000), PlaceTotals("村", "population", households=12)]
+    chart = bar_chart("population (户)", rows, "户")
+    assert [b.label for b in chart.bars] == ["县", "村"] and chart.bars[1].width >= 3
 
 
 def test_slugs_are_safe_and_unique() -> None:

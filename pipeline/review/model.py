@@ -190,7 +190,7 @@ def count_relation(i: int, c: Count, entities: list[Entity]) -> Relation:
     value = format_value(c.value, c.unit, c.approx)
     nodes = (Node("count", value, _pick(entities, ("COUNT",), ev)), _place_node(entities, c.place, ev))
     fields = {"kind": "count", "value": str(c.value), "unit": c.unit, "place": c.place or "",
-              "subject": c.subject, "approx": str(c.approx).lower()}
+              "subject": c.subject, "metric": c.metric, "approx": str(c.approx).lower()}
     return Relation(f"c{i}", "count", nodes, ev, fields | _evidence_fields(ev))
 
 
@@ -199,7 +199,8 @@ def amount_relation(i: int, a: Amount, entities: list[Entity]) -> Relation:
     value = format_value(a.value_yuan, "元", a.approx) + (" per capita" if a.per_capita else "")
     nodes = (Node("money", value, _pick(entities, ("MONEY",), ev)), _place_node(entities, a.place, ev))
     fields = {"kind": "amount", "value": repr(float(a.value_yuan)), "unit": "元", "place": a.place or "",
-              "subject": a.subject, "approx": str(a.approx).lower(), "per_capita": str(a.per_capita).lower()}
+              "subject": a.subject, "metric": a.metric, "approx": str(a.approx).lower(),
+              "per_capita": str(a.per_capita).lower()}
     return Relation(f"a{i}", "amount", nodes, ev, fields | _evidence_fields(ev))
 
 

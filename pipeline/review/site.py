@@ -19,6 +19,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from ..metrics import load_metric_rules
 from ..records import Article
 from .model import LABELS, ArticlePage, format_value
 
@@ -76,36 +77,61 @@ class IndexRow:
         return self.officials + self.counts + self.amounts
 
 
+#: What the per-place sums are measured in: counts by their unit, money in 万元
+#: (one stated unit for every money figure on the page).
+MEASURES = ("户", "人", "人次", "万元")
+#: Facts of these metrics are listed but never summed (``other`` counts unlike
+#: things; a sum of per-capita incomes means nothing); per-capita amounts neither.
+UNSUMMED = frozenset({"other", "income_per_capita"})
+
+
 @dataclass
 class PlaceTotals:
-    """What the facts of all articles say about one place."""
+    """What the facts of all articles say about one place and one metric."""
 
     place: str
+    metric: str
     households: int = 0
     people: int = 0
     person_times: int = 0
-    yuan: float = 0.0
-    per_capita: int = 0
+    wan_yuan: float = 0.0
+    facts: int = 0
     approx: bool = False
     articles: set[str] = field(default_factory=set)
 
+    @property
+    def summed(self) -> bool:
+        return self.metric not in UNSUMMED
+
+    def measure(self, name: str) -> float:
+        return {"户": self.households, "人": self.people, "人次": self.person_times, "万元": self.wan_yuan}[name]
+
 
 class PlaceSummary:
-    """Per-place sums of counts (户, 人, 人次) and money (per-capita amounts not summed)."""
+    """Per-place, per-metric sums of counts (户, 人, 人次) and money (万元).
+
+    Only facts of one metric are added up (configs/rules/metrics.yaml): 120
+    poor households and the 68 of them lifted out stay two figures.  Facts of
+    ``other`` and ``income_per_capita`` and per-capita amounts are counted
+    (``facts``) but never summed.
+    """
 
     def __init__(self) -> None:
-        self._places: dict[str, PlaceTotals] = {}
+        self._places: dict[tuple[str, str], PlaceTotals] = {}
 
-    def _at(self, place: str | None) -> PlaceTotals:
-        key = place or "(no place)"
+    def _at(self, place: str | None, metric: str) -> PlaceTotals:
+        key = (place or "(no place)", metric)
         if key not in self._places:
-            self._places[key] = PlaceTotals(key)
+            self._places[key] = PlaceTotals(*key)
         return self._places[key]
 
     def add(self, a: Article) -> None:
         for c in a.counts:
-            t = self._at(c.place)
+            t = self._at(c.place, c.metric)
             t.articles.add(a.id)
+            t.facts += 1
+            if not t.summed:
+                continue
             t.approx |= c.approx
             if c.unit == "户":
                 t.households += c.value
@@ -114,16 +140,22 @@ class PlaceSummary:
             else:
                 t.person_times += c.value
         for m in a.amounts:
-            t = self._at(m.place)
+            t = self._at(m.place, "income_per_capita" if m.per_capita else m.metric)
             t.articles.add(a.id)
-            if m.per_capita:
-                t.per_capita += 1
+            t.facts += 1
+            if not t.summed:
                 continue
             t.approx |= m.approx
-            t.yuan += m.value_yuan
+            t.wan_yuan += m.value_yuan / 10000.0
 
-    def rows(self) -> list[PlaceTotals]:
-        return sorted(self._places.values(), key=lambda t: (-t.yuan, -t.households, -t.people, t.place))
+    def rows(self, order: list[str] | None = None) -> list[PlaceTotals]:
+        """By place (most facts first), then metric in ``order`` (the taxonomy's), unsummed last."""
+        rank = {m: i for i, m in enumerate(order or [])}
+        facts: dict[str, int] = defaultdict(int)
+        for t in self._places.values():
+            facts[t.place] += t.facts
+        return sorted(self._places.values(),
+                      key=lambda t: (-facts[t.place], t.place, not t.summed, rank.get(t.metric, len(rank)), t.metric))
 
 
 @dataclass(frozen=True)
@@ -147,16 +179,39 @@ class Chart:
     row: int = 22
 
 
-def bar_chart(title: str, rows: list[PlaceTotals], attr: str, unit: str, top: int = 15) -> Chart | None:
-    """The ``top`` places by ``attr`` (zero values left out); None when no place has any."""
-    chosen = sorted((r for r in rows if getattr(r, attr) > 0), key=lambda r: -getattr(r, attr))[:top]
+def bar_chart(title: str, rows: list[PlaceTotals], measure: str, top: int = 15) -> Chart | None:
+    """The ``top`` places by ``measure`` of the (one-metric) ``rows``; None when none has any.
+
+    Each chart is scaled to its own largest bar (one panel per metric and
+    measure), and a bar is never drawn narrower than 3 px, so a small figure
+    next to a county's stays visible; the number is written beside every bar."""
+    chosen = sorted((r for r in rows if r.summed and r.measure(measure) > 0),
+                    key=lambda r: -r.measure(measure))[:top]
     if not chosen:
         return None
-    peak = max(getattr(r, attr) for r in chosen)
+    peak = max(r.measure(measure) for r in chosen)
     row = Chart.row
-    bars = tuple(Bar(r.place, getattr(r, attr), format_value(getattr(r, attr), unit), 8 + i * row,
-                     max(1.0, Chart.bar_width * getattr(r, attr) / peak)) for i, r in enumerate(chosen))
+    bars = tuple(Bar(r.place, r.measure(measure),
+                     ("≈" if r.approx else "") + format_value(round(r.measure(measure), 2), measure),
+                     8 + i * row, max(3.0, Chart.bar_width * r.measure(measure) / peak))
+                 for i, r in enumerate(chosen))
     return Chart(title, bars, 16 + len(bars) * row)
+
+
+def metric_charts(rows: list[PlaceTotals], order: list[str], descriptions: dict[str, str]) -> list[Chart]:
+    """One panel per metric and measure that has a figure (never ``other``), in taxonomy order."""
+    by_metric: dict[str, list[PlaceTotals]] = defaultdict(list)
+    for r in rows:
+        if r.summed:
+            by_metric[r.metric].append(r)
+    charts = []
+    for metric in sorted(by_metric, key=lambda m: (order.index(m) if m in order else len(order), m)):
+        for measure in MEASURES:
+            what = f" — {descriptions[metric]}" if metric in descriptions else ""
+            chart = bar_chart(f"{metric} ({measure}){what}", by_metric[metric], measure)
+            if chart is not None:
+                charts.append(chart)
+    return charts
 
 
 # ------------------------------------------------------------------ writer
@@ -186,10 +241,10 @@ class SiteWriter:
 
     def finish(self, problems: Iterable[str] = ()) -> Path:
         """Write ``index.html``; ``problems`` are run-level notes (bad record lines, unmatched inputs)."""
-        rows = self.places.rows()
-        charts = [c for c in (bar_chart("Money (元, per-capita amounts not summed)", rows, "yuan", "元"),
-                              bar_chart("Households (户)", rows, "households", "户"),
-                              bar_chart("People (人)", rows, "people", "人")) if c is not None]
+        taxonomy = load_metric_rules()
+        order = taxonomy.names
+        rows = self.places.rows(order)
+        charts = metric_charts(rows, order, {m.name: m.description for m in taxonomy.metrics})
         totals: dict[str, int] = defaultdict(int)
         for r in self.rows:
             totals["articles"] += 1

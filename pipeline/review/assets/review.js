@@ -5,7 +5,7 @@
   "use strict";
   var panel = document.getElementById("detail");
   var FIELDS = [["kind", "type"], ["name", "name"], ["title", "title"], ["value", "value"], ["unit", "unit"],
-    ["place", "place"], ["subject", "subject"], ["approx", "approximate"], ["per_capita", "per capita"],
+    ["place", "place"], ["subject", "subject"], ["metric", "metric"], ["approx", "approximate"], ["per_capita", "per capita"],
     ["stage", "stage"], ["reason", "reason"], ["hint", "hint"], ["rule", "rule"], ["confidence", "confidence"],
     ["start", "start"], ["end", "end"], ["sentence", "evidence sentence"]];
 
