@@ -88,10 +88,12 @@ def featurise(ctx: FeatureContext, q: Quantity, rule: Resolution, cands: list[Ca
     closest_key = max(before_sent)[1] if before_sent else None
     # the closest place before the fact in its sentence, anaphors (全县, 该村) resolved
     closest_any = closest_key
+    anaphor_clause = False
     anaphors = [p for p in scope.places if p.anaphor and s_start <= p.start and p.end <= q.start]
     if anaphors and (not before_sent or anaphors[-1].start > max(before_sent)[0]):
         res = scope.resolve_mention(anaphors[-1])
         closest_any = normalise_place(res.place) if res.place else None
+        anaphor_clause = not _CLAUSE.search(text[anaphors[-1].end:q.start])
     first_key = min(before_sent)[1] if before_sent else None
     out = []
     for c in cands:
@@ -147,6 +149,8 @@ def featurise(ctx: FeatureContext, q: Quantity, rule: Resolution, cands: list[Ca
             f["closest_with_anaphors"] = 1.0
             if closest_any != closest_key:
                 f["anaphor_is_closest"] = 1.0
+                if anaphor_clause:
+                    f["anaphor_same_clause"] = 1.0
         if near is not None:
             pre = text[max(0, near.start - 4):near.start]
             post = text[near.end:near.end + 4]
