@@ -253,3 +253,12 @@ def test_an_output_that_cannot_hold_the_store_is_one_clear_error(tmp_path: Path)
         with pytest.raises(PipelineError, match=f"cannot open output {path}"):
             with open_writer(path, fmt):
                 pass
+
+
+def test_readme_shows_the_town_query_as_it_is() -> None:
+    import re
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("**Querying.**"):]
+    sql = re.search(r"```sql\n(.*?)```", section, re.S).group(1)
+    assert sql.strip().rstrip(";") == TOWN_TOTALS.strip()
