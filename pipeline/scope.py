@@ -55,6 +55,9 @@ class ScopeIndex:
     _attributable_starts: list[int] = field(default_factory=list)
     _focus: list[tuple[int, Mention]] = field(default_factory=list)
     _bare: dict[str, Mention | None] = field(default_factory=dict)
+    # is_giver / names_org depend only on the text after a place: asked once per
+    # place, not once per (fact, candidate) by the attach features
+    _memo: dict[tuple[str, int], bool] = field(default_factory=dict)
 
     @classmethod
     def build(cls, text: str, places: Sequence[Mention], *, title_places: Iterable[Mention] = (),
@@ -176,13 +179,22 @@ class ScopeIndex:
 
     def is_giver(self, p: Mention) -> bool:
         """True when the place is the giver of help (X区对口帮扶资金): the money is the receiver's."""
-        tail = self.text[p.end:p.end + 8]
-        return any(tail.startswith(c) or tail[1:].startswith(c) and tail[0] == "的" for c in self.giver_cues)
+        key = ("giver", p.end)
+        got = self._memo.get(key)
+        if got is None:
+            tail = self.text[p.end:p.end + 8]
+            got = self._memo[key] = any(tail.startswith(c) or tail[1:].startswith(c) and tail[0] == "的"
+                                        for c in self.giver_cues)
+        return got
 
     def names_org(self, p: Mention) -> bool:
         """True when the place opens an organisation name (中江县水利局)."""
-        tail = re.split(r"[^\u4e00-\u9fff]", self.text[p.end:p.end + 12], maxsplit=1)[0]
-        return any(w in tail for w in self.org_words)
+        key = ("org", p.end)
+        got = self._memo.get(key)
+        if got is None:
+            tail = re.split(r"[^\u4e00-\u9fff]", self.text[p.end:p.end + 12], maxsplit=1)[0]
+            got = self._memo[key] = any(w in tail for w in self.org_words)
+        return got
 
     def topic(self) -> Mention | None:
         """The most specific place named at least twice (the article's subject)."""
