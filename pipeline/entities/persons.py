@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 
-from .lexicon import PersonRules
+from .lexicon import PersonRules, common_words
 from ..rulefiles import alternation
 from .mention import Mention
 
@@ -37,7 +37,7 @@ class PersonFinder:
         floor = self.rules.name_tail_word_freq
         if not floor or m.end - m.start < 3:
             return m
-        words = _frequent_words(floor)
+        words = common_words(floor)
         if any(text[m.end - 1:m.end - 1 + n] in words for n in (2, 3, 4) if m.end - 1 + n <= len(text)):
             return Mention(m.start, m.end - 1, m.label, m.text[:-1], m.rule)
         return m
@@ -111,11 +111,3 @@ class PersonFinder:
                     names.add(part)
         return names
 
-
-@lru_cache(maxsize=2)
-def _frequent_words(floor: int) -> frozenset[str]:
-    """Dictionary words (not names) at least ``floor`` frequent."""
-    from .lexicon import _jieba_entries
-
-    names = {"nr", "nrfg", "nrt", "ns", "nt", "nz"}
-    return frozenset(w for w, f, t in _jieba_entries() if f >= floor and t not in names)

@@ -150,6 +150,10 @@ class PlaceRecognizer:
         return _words_tagged(frozenset(self.rules.bad_stem_tags), self.rules.bad_stem_min_freq)
 
     @cached_property
+    def _org_followers(self) -> tuple[str, ...]:
+        return tuple(self.rules.unlisted_org_followers)
+
+    @cached_property
     def _checked_levels(self) -> frozenset[str]:
         return frozenset(self.rules.gazetteer_levels)
 
@@ -185,7 +189,7 @@ class PlaceRecognizer:
         if m.level in self._checked_levels and suffix not in self.rules.unlisted_suffixes:
             repeats = self.rules.unlisted_min_repeats
             recurs = bool(repeats) and text.count(m.text) + context.count(m.text) >= repeats
-            if not recurs and not text.startswith(tuple(self.rules.unlisted_org_followers), m.end):
+            if not recurs and not text.startswith(self._org_followers, m.end):
                 return False
         if stem in self.gazetteer.stems:
             return True

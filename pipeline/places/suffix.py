@@ -46,6 +46,10 @@ class PlaceFinder:
         return frozenset(self.rules.not_before)
 
     @cached_property
+    def _not_before_unless(self) -> tuple[str, ...]:
+        return tuple(self.rules.not_before_unless)
+
+    @cached_property
     def _not_places(self) -> frozenset[str]:
         return frozenset(self.rules.not_places)
 
@@ -74,7 +78,7 @@ class PlaceFinder:
         for m in self._suffix_re.finditer(text):
             suffix = self._suffix_by_text[m.group()]
             if text[m.end():m.end() + 1] in self._not_before \
-                    and not text.startswith(tuple(self.rules.not_before_unless), m.end()):
+                    and not text.startswith(self._not_before_unless, m.end()):
                 continue
             start = self._stem_start(text, m.start(), barrier, suffix)
             if start is None:
