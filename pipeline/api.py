@@ -329,6 +329,9 @@ class _EvidenceMaker:
         self.scope = doc._.scope
         self.prepared = doc._.prepared
         self.links: dict = {}
+        # the relation stage's taxonomy (its rules_dir, so --rules DIR reaches metrics.yaml)
+        metrics = doc._.metric_rules
+        self.metrics = metrics if metrics is not None else load_metric_rules()
 
     def code(self, place: str | None) -> str | None:
         """The division code the article's place name is linked to (None: unlinked)."""
@@ -348,7 +351,7 @@ class _EvidenceMaker:
     def subject_metric(self, f, kind: str, per_capita: bool) -> tuple[str, str]:
         """The fact's subject cleaned of junk ("" rather than 象, 89人 or 解决) and its
         metric, from the subject and the words around the number in its sentence."""
-        rules = load_metric_rules()
+        rules = self.metrics
         subject = rules.clean_subject(f.subject)
         e = f.evidence
         s_start, s_end = self.scope.sentence_at(e.start) if self.scope is not None else (0, len(self.text))

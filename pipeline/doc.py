@@ -13,6 +13,7 @@ quantities    list of :class:`~pipeline.quantities.Quantity`  numbers
 scope         :class:`~pipeline.scope.ScopeIndex`           scope
 officials     list of :class:`~pipeline.relations.OfficialFact`  relations
 facts         list of :class:`~pipeline.relations.QuantityFact`  relations
+metric_rules  the stage's :class:`~pipeline.metrics.MetricRules`  relations
 ============  ============================================  ===============
 
 Candidates are also written to ``doc.spans["candidates"]`` (labels PLACE,
@@ -23,7 +24,8 @@ from __future__ import annotations
 
 from spacy.tokens import Doc
 
-FIELDS = ("prepared", "places", "titles", "persons", "model_titles", "place_links", "quantities", "scope", "officials", "facts")
+FIELDS = ("prepared", "places", "titles", "persons", "model_titles", "place_links", "quantities", "scope", "officials", "facts",
+          "metric_rules")
 
 
 def register_extensions() -> None:

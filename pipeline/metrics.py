@@ -127,8 +127,12 @@ def clause_after(text: str) -> str:
 
 
 def load_metric_rules(directory: Path | str | None = None) -> MetricRules:
-    """``metrics.yaml`` from ``directory`` (default: the shipped rules), validated."""
-    return _load(str(Path(directory) if directory else rules_dir()))
+    """``metrics.yaml`` from ``directory``, validated; the shipped file when
+    ``directory`` is None or has no ``metrics.yaml`` (a rule folder from before
+    the taxonomy existed still runs, with the shipped taxonomy)."""
+    if directory is None or not (Path(directory) / METRICS_FILE).is_file():
+        directory = rules_dir()
+    return _load(str(Path(directory)))
 
 
 @lru_cache(maxsize=8)

@@ -97,3 +97,72 @@ def test_bad_rule_file_points_at_the_field() -> None:
     with pytest.raises(RuleFileError, match="kinds"):
         parse_yaml("per_capita_default: a\nmetrics:\n  - name: a\n    description: x\n"
                    "    kinds: [people]\n    cues: [贫困]\n", MetricRules)
+
+
+# -- a rule folder's own metrics.yaml (--rules DIR) ----------------------------------
+_TOWN = ("柳溪镇扶贫简报\n  柳溪镇有建档立卡贫困户240户，其中150户已脱贫。"
+         "全镇累计投入扶贫资金860万元，村集体经济收入12万元。\n")
+# a taxonomy unlike the shipped one: other names, and another default
+_OWN_METRICS = """\
+default: unclassified
+per_capita_default: per_head
+metrics:
+  - name: per_head
+    description: per-capita money
+    kinds: [amount]
+    per_capita: true
+    cues: [人均]
+  - name: needy_households
+    description: poor households, lifted out or not
+    kinds: [count]
+    cues: [贫困户, 脱贫]
+"""
+
+
+def _rules_copy(tmp_path: Path, metrics: str | None) -> Path:
+    import shutil
+
+    from pipeline.paths import rules_dir
+
+    folder = shutil.copytree(rules_dir(), tmp_path / "rules")
+    if metrics is None:
+        (folder / METRICS_FILE).unlink()
+    else:
+        (folder / METRICS_FILE).write_text(metrics, encoding="utf-8")
+    return folder
+
+
+def _metrics_of(article) -> set[tuple[float, str]]:
+    return {(c.value, c.metric) for c in article.counts} | {(m.value_yuan, m.metric) for m in article.amounts}
+
+
+def test_rules_dir_with_its_own_metrics_yaml_decides_the_metrics(tmp_path: Path) -> None:
+    folder = _rules_copy(tmp_path, _OWN_METRICS)
+    got = _metrics_of(api.extract(_TOWN, id="m", nlp=api.load(rules=folder)))
+    assert (240, "needy_households") in got and (150, "needy_households") in got
+    assert (8600000.0, "unclassified") in got and (120000.0, "unclassified") in got
+    # the review site charts by the same taxonomy
+    from pipeline.review.build import _taxonomy
+
+    assert _taxonomy(api.load(rules=folder)).names == ["per_head", "needy_households", "unclassified"]
+    # and the same through the command line, where --rules DIR is the user's way in
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+    from pipeline.records import Article
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "town.txt").write_text(_TOWN, encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(app, ["run", str(tmp_path / "in"), "--rules", str(folder), "-o", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    records = [Article.model_validate_json(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert _metrics_of(records[0]) == got
+
+
+def test_rules_dir_without_metrics_yaml_uses_the_shipped_taxonomy(tmp_path: Path, nlp) -> None:
+    folder = _rules_copy(tmp_path, None)
+    assert load_metric_rules(folder) == load_metric_rules()
+    got = _metrics_of(api.extract(_TOWN, id="m", nlp=api.load(rules=folder)))
+    assert got == _metrics_of(api.extract(_TOWN, id="m", nlp=nlp))
+    assert (240, "registered_poor") in got and (8600000.0, "investment_funds") in got

@@ -20,6 +20,7 @@ from spacy.tokens import Doc
 from .. import api
 from ..errors import InputError
 from ..io.readers import InputFailure, SourceArticle, iter_inputs
+from ..metrics import MetricRules
 from ..records import Article, ErrorRecord
 from .model import ArticlePage, build_page, slug_for
 from .site import SiteWriter
@@ -51,13 +52,21 @@ def build_site(nlp: Language, inputs: Sequence[Path | str], output: Path | str, 
         pages = _from_records(nlp, inputs, Path(records), problems)
     else:
         pages = _from_inputs(nlp, inputs)
-    writer = SiteWriter(output)
+    writer = SiteWriter(output, _taxonomy(nlp))
     count = failed = 0
     for page in pages(writer.taken):
         writer.write(page)
         count += 1
         failed += 0 if page.article.ok else 1
     return SiteReport(writer.finish(problems), count, failed, problems)
+
+
+def _taxonomy(nlp: Language) -> MetricRules | None:
+    """The metric taxonomy of the pipeline's relation stage (its rules_dir), if it has one."""
+    for name in nlp.pipe_names:
+        if nlp.get_pipe_meta(name).factory == "zh_news_relations":
+            return getattr(nlp.get_pipe(name), "metrics", None)
+    return None
 
 
 def _from_inputs(nlp: Language, inputs: Sequence[Path | str]) -> Pages:

@@ -19,7 +19,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from ..metrics import load_metric_rules
+from ..metrics import MetricRules, load_metric_rules
 from ..records import Article
 from .model import LABELS, ArticlePage, format_value
 
@@ -220,8 +220,10 @@ def metric_charts(rows: list[PlaceTotals], order: list[str], descriptions: dict[
 class SiteWriter:
     """Writes article pages as they come and the index at the end (memory: one row per article)."""
 
-    def __init__(self, out_dir: Path | str) -> None:
+    def __init__(self, out_dir: Path | str, taxonomy: MetricRules | None = None) -> None:
         self.out_dir = Path(out_dir)
+        # the metric order and descriptions of the charts (the pipeline's metrics.yaml)
+        self.taxonomy = taxonomy if taxonomy is not None else load_metric_rules()
         (self.out_dir / ARTICLES_DIR).mkdir(parents=True, exist_ok=True)
         self.rows: list[IndexRow] = []
         self.places = PlaceSummary()
@@ -241,7 +243,7 @@ class SiteWriter:
 
     def finish(self, problems: Iterable[str] = ()) -> Path:
         """Write ``index.html``; ``problems`` are run-level notes (bad record lines, unmatched inputs)."""
-        taxonomy = load_metric_rules()
+        taxonomy = self.taxonomy
         order = taxonomy.names
         rows = self.places.rows(order)
         charts = metric_charts(rows, order, {m.name: m.description for m in taxonomy.metrics})

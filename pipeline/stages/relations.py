@@ -1,7 +1,9 @@
 """Stage ``zh_news_relations``: officials, counts and amounts with evidence.
 
-Reads the candidates, quantities and scope; writes ``doc._.officials`` and
-``doc._.facts``.  Reporters named in the byline are never officials.  With
+Reads the candidates, quantities and scope; writes ``doc._.officials``,
+``doc._.facts`` and ``doc._.metric_rules`` (the taxonomy the records' metrics
+are decided by: ``metrics.yaml`` of ``rules_dir``, the shipped one when that
+folder has none).  Reporters named in the byline are never officials.  With
 ``attach_model`` set (a ranker file from ``make train-attach``, relative to
 the repository root or absolute) the ranker of :mod:`pipeline.attach`
 re-chooses the place of counts and amounts (evidence rule ``*.attach.ranker``).
@@ -18,6 +20,7 @@ from ..attach.attacher import Attacher
 from ..doc import text_of
 from ..entities.lexicon import load_entity_rules
 from ..entities.persons import PersonFinder
+from ..metrics import load_metric_rules
 from ..places.gazetteer import load_gazetteer
 from ..relations import RelationExtractor, load_relation_rules
 
@@ -39,6 +42,7 @@ class Relations:
         rules_dir = Path(settings.rules_dir) if settings.rules_dir else None
         persons = PersonFinder(load_entity_rules(settings.rules_dir).persons)
         self.extractor = RelationExtractor(load_relation_rules(rules_dir), persons)
+        self.metrics = load_metric_rules(rules_dir)
         self.attacher = (Attacher.from_file(settings.attach_model, load_gazetteer(settings.rules_dir))
                          if settings.attach_model else None)
         # set to a list to collect each article's facts with candidates and features (training)
@@ -68,13 +72,14 @@ class Relations:
                 self.recorder.append(sink)
             choose = attacher.for_doc(text, doc._.scope, doc._.place_links, sink)
         doc._.facts = self.extractor.quantities(text, doc._.quantities, doc._.scope, choose)
+        doc._.metric_rules = self.metrics
         return doc
 
 
 @Language.factory(
     "zh_news_relations",
     requires=["doc._.titles", "doc._.quantities", "doc._.scope"],
-    assigns=["doc._.officials", "doc._.facts"],
+    assigns=["doc._.officials", "doc._.facts", "doc._.metric_rules"],
     default_config=RelationSettings().model_dump(),
 )
 def make_relations(nlp: Language, name: str, rules_dir: str | None, model_titles: bool,
