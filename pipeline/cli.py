@@ -145,6 +145,8 @@ def run(
                 bar.start()  # articles/s from here: building the pipeline is not processing
                 writer = stack.enter_context(open_writer(output, kind, resume=resume))
                 done = writer.done_ids()
+                if getattr(writer, "migrated", None):
+                    typer.echo(_migrated_note(output, writer.migrated, len(done)), err=True)
                 if done:
                     items = _skip_done(items, done, tally, bar)
                 lines = hasattr(writer, "write_line")  # JSONL: workers send finished lines
@@ -164,6 +166,13 @@ def run(
     if tally["failed"]:
         typer.echo(_error_note(output, tally["failed"], failed_at), err=True)
     raise typer.Exit(1 if tally["failed"] else 0)
+
+
+def _migrated_note(output: Path, columns: list[str], kept: int) -> str:
+    """One line saying an older store was upgraded, and what its earlier records lack."""
+    return (f"note: {output} was written by an older zh-news-ie; added {', '.join(columns)} (empty in the "
+            f"{kept} record(s) already there: pipeline query does not sum them; run without --resume to "
+            f"redo them all)")
 
 
 _NAMED_ERRORS = 10  # inputs named in the closing line of a run with errors

@@ -18,7 +18,10 @@ Every store is a context manager with ``write(article)`` and ``done_ids()``
   ``pyarrow.dataset.dataset("out/officials")`` or ``pandas.read_parquet``.
 * **SQLite** — tables ``articles``, ``places``, ``officials``, ``counts``,
   ``amounts``, ``errors`` (keys: ``articles.id``, ``(article_id, seq)``)
-  with indexes on place and name; a transaction per ``batch`` records.
+  with indexes on place and name; a transaction per ``batch`` records.  The
+  layout's schema is ``PRAGMA user_version``; resuming into a store of an
+  older schema adds the columns it lacks (null in the records already there,
+  e.g. ``metric`` of a schema-2 store) and raises its ``user_version``.
 
 :func:`read_records` reads any store back into :class:`Article` records.
 """
@@ -38,7 +41,7 @@ from types import TracebackType
 from typing import Any, Protocol
 
 from .errors import PipelineError
-from .records import Article
+from .records import SCHEMA_VERSION, Article
 
 FORMATS = ("jsonl", "csv", "parquet", "sqlite")
 _SUFFIX_FORMAT = {".jsonl": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet": "parquet",
@@ -523,15 +526,58 @@ def sqlite_schema() -> list[str]:
     return stmts
 
 
+#: The SQLite layout's version, kept in ``PRAGMA user_version`` (0: a store written before it was kept there).
+SQLITE_VERSION = int(SCHEMA_VERSION)
+
+
+def migrate_sqlite(db: sqlite3.Connection, path: Path | str) -> list[str]:
+    """Bring the tables of an existing store up to :data:`TABLES`: add the columns an
+    older schema lacks (``counts.metric`` and ``amounts.metric`` of schema 2; null in
+    the rows already there) and set ``user_version``, in one transaction.  Returns the
+    columns added (``table.column``).  A store of a newer schema is a :class:`PipelineError`."""
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > SQLITE_VERSION:
+        raise PipelineError(f"{path} holds records of schema {version}, newer than this zh-news-ie writes "
+                            f"({SQLITE_VERSION}); upgrade zh-news-ie to resume into it, or run without --resume "
+                            f"(or to another --output) to start afresh")
+    added: list[str] = []
+    db.execute("BEGIN")
+    try:
+        for table, cols in TABLES.items():
+            have = {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
+            if not have:
+                continue  # created with the current layout below
+            for column, sql_type in cols:
+                if column not in have:
+                    db.execute(f'ALTER TABLE {table} ADD COLUMN "{column}" {sql_type}')
+                    added.append(f"{table}.{column}")
+        db.execute(f"PRAGMA user_version = {SQLITE_VERSION}")
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    return added
+
+
+def _sqlite_insert(table: str, cols: list[tuple[str, str]]) -> str:
+    """The INSERT of one row, columns named: a migrated table has them in another order (added ones last)."""
+    names = ", ".join('"%s"' % c for c, _ in cols)
+    return f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(cols))})"
+
+
 class SqliteWriter(_Base):
-    """An SQLite database; one transaction per ``batch`` records (a record is never half stored)."""
+    """An SQLite database; one transaction per ``batch`` records (a record is never half stored).
+
+    ``migrated``: the columns added to an older store opened with ``resume`` (see
+    :func:`migrate_sqlite`); the records already there have null in them."""
 
     def __init__(self, path: Path | str, *, resume: bool = False, batch: int = 200) -> None:
         super().__init__(path, resume=resume)
         self.batch = batch
         self._db: sqlite3.Connection | None = None
         self._pending = 0
-        self._inserts = {t: f"INSERT INTO {t} VALUES ({', '.join('?' * len(cols))})" for t, cols in TABLES.items()}
+        self.migrated: list[str] = []
+        self._inserts = {t: _sqlite_insert(t, cols) for t, cols in TABLES.items()}
 
     def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -540,8 +586,11 @@ class SqliteWriter(_Base):
             for extra in ("-wal", "-shm", "-journal"):
                 Path(f"{self.path}{extra}").unlink(missing_ok=True)
         self._db = connect_sqlite(self.path)
+        if self.resume:
+            self.migrated = migrate_sqlite(self._db, self.path)
         for stmt in sqlite_schema():
             self._db.execute(stmt)
+        self._db.execute(f"PRAGMA user_version = {SQLITE_VERSION}")
         self._db.commit()
         if self.resume:
             self._done = {r[0] for r in self._db.execute("SELECT id FROM articles")}

@@ -262,3 +262,107 @@ def test_readme_shows_the_town_query_as_it_is() -> None:
     section = readme[readme.index("**Querying.**"):]
     sql = re.search(r"```sql\n(.*?)```", section, re.S).group(1)
     assert sql.strip().rstrip(";") == TOWN_TOTALS.strip()
+
+
+# -- resuming into a store an older version wrote -------------------------------------
+# The SQLite layout of schema 2 (before counts and amounts carried a metric), as written then.
+_EV2 = '"rule" TEXT, "sentence" TEXT, "start" INTEGER, "end" INTEGER, "confidence" REAL'
+SCHEMA_2 = [
+    'CREATE TABLE articles ("id" TEXT, "schema_version" TEXT, "origin" TEXT, "url" TEXT, "text" TEXT, '
+    '"title" TEXT, "published" TEXT, "source" TEXT, "reporters" TEXT, "ok" INTEGER, "n_places" INTEGER, '
+    '"n_officials" INTEGER, "n_counts" INTEGER, "n_amounts" INTEGER, "n_errors" INTEGER, PRIMARY KEY (id))',
+    'CREATE TABLE places ("article_id" TEXT, "seq" INTEGER, "name" TEXT, "level" TEXT, "mentions" INTEGER, '
+    '"code" TEXT, "parent_code" TEXT, "path" TEXT, "link_rule" TEXT, "link_confidence" REAL, '
+    '"candidates" INTEGER, PRIMARY KEY (article_id, seq))',
+    'CREATE TABLE officials ("article_id" TEXT, "seq" INTEGER, "name" TEXT, "title" TEXT, "place" TEXT, '
+    f'"place_code" TEXT, {_EV2}, PRIMARY KEY (article_id, seq))',
+    'CREATE TABLE counts ("article_id" TEXT, "seq" INTEGER, "place" TEXT, "place_code" TEXT, "value" INTEGER, '
+    f'"unit" TEXT, "subject" TEXT, "approx" INTEGER, {_EV2}, PRIMARY KEY (article_id, seq))',
+    'CREATE TABLE amounts ("article_id" TEXT, "seq" INTEGER, "place" TEXT, "place_code" TEXT, '
+    f'"value_yuan" REAL, "subject" TEXT, "approx" INTEGER, "per_capita" INTEGER, {_EV2}, '
+    'PRIMARY KEY (article_id, seq))',
+    'CREATE TABLE errors ("article_id" TEXT, "seq" INTEGER, "stage" TEXT, "reason" TEXT, "origin" TEXT, '
+    '"hint" TEXT, "data" TEXT, PRIMARY KEY (article_id, seq))',
+    "CREATE INDEX counts_place ON counts (place)",
+    "CREATE INDEX amounts_place ON amounts (place)",
+]
+
+
+def _schema_2_store(path: Path) -> None:
+    """A store as schema 2 left it: one article of 柳塘乡 with a count and an amount, no metric anywhere."""
+    db = sqlite3.connect(path)
+    for stmt in SCHEMA_2:
+        db.execute(stmt)
+    db.execute("INSERT INTO articles VALUES ('old', '2', NULL, NULL, NULL, NULL, NULL, NULL, '[]', 1, 1, 0, 1, 1, 0)")
+    db.execute("INSERT INTO places VALUES ('old', 0, '柳塘乡', '镇', 1, NULL, NULL, '[]', NULL, 0.0, 0)")
+    db.execute("INSERT INTO counts VALUES ('old', 0, '柳塘乡', NULL, 30, '户', '贫困户', 0, 'r', 's', 0, 1, 0.5)")
+    db.execute("INSERT INTO amounts VALUES ('old', 0, '柳塘乡', NULL, 50000.0, '资金', 0, 0, 'r', 's', 0, 1, 0.5)")
+    db.commit()
+    db.close()
+
+
+def _columns(path: Path, table: str) -> list[str]:
+    db = sqlite3.connect(path)
+    try:
+        return [r[1] for r in db.execute(f"PRAGMA table_info({table})")]
+    finally:
+        db.close()
+
+
+def test_resume_into_a_schema_2_sqlite_store_adds_the_metric_column(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    _schema_2_store(path)
+    assert "metric" not in _columns(path, "counts")
+    new = _handmade()[0]
+    with open_writer(path, resume=True) as w:
+        assert w.done_ids() == {"old"}
+        assert w.migrated == ["counts.metric", "amounts.metric"]
+        w.write(new)
+    assert _columns(path, "counts")[-1] == _columns(path, "amounts")[-1] == "metric"
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 3
+    # the old rows have no metric (null), the new ones theirs; nothing else of either is lost
+    assert db.execute("SELECT article_id, metric FROM counts ORDER BY article_id, seq").fetchall() == [
+        ("h1", "registered_poor"), ("h1", "other"), ("old", None)]
+    db.close()
+    old, again = list(read_records(path))
+    assert (old.id, old.schema_version, old.counts[0].value, old.counts[0].metric) == ("old", "2", 30, "other")
+    assert old.amounts[0].value_yuan == 50000.0 and old.amounts[0].metric == "other"
+    assert _dump([again]) == _dump([new])
+    # the town query runs over the mixed store and sums only classified facts (the new record's)
+    _, rows = query(path)
+    assert [(r[0], r[2], r[3]) for r in rows if r[3] is not None] == [("柳塘乡", "registered_poor", 48)]
+    # a second resume finds nothing to add
+    with open_writer(path, resume=True) as w:
+        assert w.migrated == [] and w.done_ids() == {"old", "h1"}
+
+
+def test_resume_into_a_store_of_a_newer_schema_is_one_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "new.sqlite"
+    with open_writer(path) as w:
+        w.write(_handmade()[0])
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA user_version = 99")
+    db.close()
+    with pytest.raises(PipelineError, match=f"^{path} holds records of schema 99, newer") as err:
+        with open_writer(path, resume=True):
+            pass
+    assert "\n" not in str(err.value)
+
+
+def test_pipeline_run_resume_into_a_schema_2_store(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    path = tmp_path / "old.sqlite"
+    _schema_2_store(path)
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "old.txt").write_text(TEXT, encoding="utf-8")  # done already: skipped
+    (tmp_path / "in" / "real.txt").write_text(TEXT, encoding="utf-8")
+    result = CliRunner().invoke(app, ["run", str(tmp_path / "in"), "-o", str(path), "--resume", "-q"])
+    assert result.exit_code == 0, result.output
+    assert f"note: {path} was written by an older zh-news-ie; added counts.metric, amounts.metric" in result.stderr
+    records = {a.id: a for a in read_records(path)}
+    assert sorted(records) == ["old", "real"]
+    assert records["real"].schema_version == "3" and {c.metric for c in records["real"].counts} != {"other"}
