@@ -1,6 +1,7 @@
 """The review site rendered in headless Chromium (Debian packages chromium, chromium-driver).
 
-Skips, saying why, when Chromium, chromedriver or selenium is missing.  Pages
+Skips, saying why, when Chromium, chromedriver or selenium is missing; a
+missing CJK font is a failure, not a skip (the pages would show boxes).  Pages
 load from file:// with every network request sent to a dead proxy, so a page
 that needed the network would fail here.  Screenshots go to
 ``test-artifacts/review/`` (or ``$TEST_ARTIFACTS/review``).
@@ -120,6 +121,69 @@ def test_every_entity_of_a_known_article_is_highlighted(browser, site: Path, nlp
     browser.save_screenshot(str(shot))
     assert shot.stat().st_size > 10_000
     print(f"\n{checked} highlighted entities checked; screenshot {shot}")
+
+
+#: Draws each character alone, in the computed font of the element ``arguments[0]``
+#: names (the page's font stack and size), on a canvas of its own; returns the
+#: font (and the canvas's, which must be the same family), and per character its
+#: PNG data URL and how many pixels got ink; and a strip of them all, for the artifacts.
+_GLYPHS_JS = """
+const el = document.querySelector(arguments[0]);
+const font = getComputedStyle(el).font;
+const size = Math.ceil(parseFloat(getComputedStyle(el).fontSize) * 2);
+function draw(canvas, text, x) {
+  const ctx = canvas.getContext('2d');
+  ctx.font = font; ctx.textBaseline = 'top'; ctx.fillStyle = '#000';
+  ctx.fillText(text, x, size / 4);
+  return ctx;
+}
+const glyphs = {};
+for (const ch of arguments[1]) {
+  const canvas = document.createElement('canvas');
+  canvas.width = canvas.height = size;
+  const data = draw(canvas, ch, size / 4).getImageData(0, 0, size, size).data;
+  let ink = 0;
+  for (let i = 3; i < data.length; i += 4) if (data[i]) ink++;
+  glyphs[ch] = {png: canvas.toDataURL('image/png'), ink: ink};
+}
+const strip = document.createElement('canvas');
+strip.width = size * (arguments[1].length + 1); strip.height = size;
+const ctx = strip.getContext('2d'); ctx.fillStyle = '#fff'; ctx.fillRect(0, 0, strip.width, strip.height);
+arguments[1].forEach((ch, i) => draw(strip, ch, size / 4 + i * size));
+return {font: font, family: getComputedStyle(el).fontFamily, used: ctx.font, glyphs: glyphs,
+        strip: strip.toDataURL('image/png')};
+"""
+# code points no font has a glyph for (unassigned): they show the missing-glyph box
+_NO_GLYPH = ["\u0378", "\u0379"]
+
+
+def test_chinese_text_is_drawn_with_cjk_glyphs_not_missing_glyph_boxes(browser, site: Path) -> None:
+    """Without a CJK font the page is all boxes (tofu): every character is the same
+    missing glyph.  Each Chinese character of the article, drawn in the page's own
+    font stack, must be an image of its own, unlike the missing glyph and unlike
+    the other characters."""
+    import base64
+
+    _open(browser, site / "articles" / f"{KNOWN}.html")
+    text = browser.execute_script("return document.getElementById('text').textContent")
+    han = list(dict.fromkeys(ch for ch in text if "\u4e00" <= ch <= "\u9fff"))[:12]
+    assert len(han) == 12
+    for selector in ("#text", "h1"):
+        got = browser.execute_script(_GLYPHS_JS, selector, han + _NO_GLYPH)
+        glyphs, font = got["glyphs"], got["font"]
+        assert got["used"].endswith(got["family"]), got  # the canvas took the page's font stack
+        box = glyphs[_NO_GLYPH[0]]
+        # the probe sees a missing glyph as one image whatever the code point
+        assert glyphs[_NO_GLYPH[1]]["png"] == box["png"], font
+        as_box = [ch for ch in han if glyphs[ch]["png"] == box["png"]]
+        assert not as_box, (f"{''.join(as_box)} drawn as the missing-glyph box in {selector} (font: {font}): "
+                            f"no CJK font; install one (Debian: fonts-noto-cjk, as .ci/run does)")
+        assert all(glyphs[ch]["ink"] > 0 for ch in han), f"blank Chinese characters in {selector} ({font})"
+        same = len(han) - len({glyphs[ch]["png"] for ch in han})
+        assert not same, f"{same} Chinese characters of {selector} drawn as one image ({font}): a fallback glyph"
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        shot = ARTIFACTS / f"cjk-glyphs-{selector.strip('#')}.png"
+        shot.write_bytes(base64.b64decode(got["strip"].split(",", 1)[1]))
 
 
 def _number(value: float, unit: str, approx: bool) -> str:
