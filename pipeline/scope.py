@@ -58,6 +58,8 @@ class ScopeIndex:
     # is_giver / names_org depend only on the text after a place: asked once per
     # place, not once per (fact, candidate) by the attach features
     _memo: dict[tuple[str, int], bool] = field(default_factory=dict)
+    _by_level: dict[str, tuple[list[Mention], list[int]]] = field(default_factory=dict)
+    _counts: dict[str, int] | None = None
 
     @classmethod
     def build(cls, text: str, places: Sequence[Mention], *, title_places: Iterable[Mention] = (),
@@ -96,7 +98,25 @@ class ScopeIndex:
     def named_before(self, pos: int, lo: int = 0) -> list[Mention]:
         """Named places ending at or before ``pos`` and starting at or after ``lo``."""
         i = bisect.bisect_left(self._named_starts, pos)
-        return [p for p in self._named[:i] if p.start >= lo and p.end <= pos]
+        j = bisect.bisect_left(self._named_starts, lo, 0, i)
+        return [p for p in self._named[j:i] if p.end <= pos]
+
+    def _named_of_level_before(self, level: str, pos: int) -> list[Mention]:
+        """``named_before(pos)`` of one level (indexed per level: asked for every fact)."""
+        got = self._by_level.get(level)
+        if got is None:
+            ms = [p for p in self._named if p.level == level]
+            got = self._by_level[level] = (ms, [p.start for p in ms])
+        ms, starts = got
+        return [p for p in ms[:bisect.bisect_left(starts, pos)] if p.end <= pos]
+
+    def _named_counts(self) -> dict[str, int]:
+        """How often each named place is written in the article."""
+        if self._counts is None:
+            self._counts = {}
+            for p in self._named:
+                self._counts[p.text] = self._counts.get(p.text, 0) + 1
+        return self._counts
 
     def resolve_level(self, level: str, pos: int) -> Resolution:
         """The place of ``level`` that a reference at ``pos`` (该镇, 镇长 …) means."""
@@ -110,12 +130,9 @@ class ScopeIndex:
         for p in self.title_places:
             if p.level == level:
                 return Resolution(p.text, "scope.article_title", p)
-        earlier = [p for p in self.named_before(pos) if p.level == level]
+        earlier = self._named_of_level_before(level, pos)
         if earlier:
-            counts = {p.text: 0 for p in earlier}
-            for p in self._named:
-                if p.text in counts:
-                    counts[p.text] += 1
+            counts = self._named_counts()
             best = max(reversed(earlier), key=lambda p: counts[p.text])
             return Resolution(best.text, "scope.most_salient", best)
         for p in self.breadcrumb_places:

@@ -11,9 +11,9 @@ from ..evaluate import normalise_place
 from ..paths import repo_path
 from ..quantities import Quantity
 from ..scope import Resolution, ScopeIndex
-from .candidates import FactCandidates, candidates_for
-from .features import FeatureContext, featurise
-from .ranker import Ranker, load_ranker
+from .candidates import ArticleCandidates, FactCandidates
+from .features import FeatureContext, featurise_parts
+from .ranker import Ranker, choose_by_score, load_ranker
 
 RULE = "attach.ranker"
 Chooser = Callable[[Quantity, Resolution], "tuple[Resolution, float] | None"]
@@ -33,16 +33,28 @@ class Attacher:
     def for_doc(self, text: str, scope: ScopeIndex, links: dict | None,
                 sink: list[FactCandidates] | None = None) -> Chooser:
         """The chooser of one article; ``sink`` collects every fact's candidates and features."""
-        ctx = FeatureContext(text, scope, links or {}, self.gazetteer)
+        article = ArticleCandidates(scope)
+        ctx = FeatureContext(text, scope, links or {}, self.gazetteer, article)
+
+        ranker = self.ranker
+        score = ranker.score if ranker is not None else None
+        cached: dict[int, tuple[dict, float]] = {}  # the article-level part's score, by id
+
+        def own_score(part: dict[str, float]) -> float:
+            got = cached.get(id(part))
+            if got is None or got[0] is not part:
+                got = cached[id(part)] = (part, score(part))
+            return got[1]
 
         def choose(q: Quantity, rule: Resolution) -> tuple[Resolution, float] | None:
-            cands = candidates_for(text, q, scope, rule)
-            feats = featurise(ctx, q, rule, cands)
+            cands = article.for_fact(q, rule)
+            own, fact = featurise_parts(ctx, q, rule, cands)
             if sink is not None:
+                feats = [{**a, **b} for a, b in zip(own, fact)]
                 sink.append(FactCandidates(q.kind, q.value, q.unit, q.start, q.end, rule, cands, feats))
             if self.ranker is None:
                 return None
-            best, prob, _ = self.ranker.choose(feats)
+            best, prob, _ = choose_by_score([own_score(a) + score(b) for a, b in zip(own, fact)])
             picked = cands[best]
             if not math.isfinite(prob) or picked.key == normalise_place(rule.place):
                 return None  # the rules agree: keep their evidence

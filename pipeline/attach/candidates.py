@@ -6,9 +6,14 @@ named mentions anywhere in the text, anaphors of the fact's sentence
 resolved by the scope (该镇, 全县), the section header, the title and
 breadcrumb places, the article topic and the hand rules' choice.  The
 "no place" option is always a candidate.
+
+Most of that is the same for every fact of an article (the named places,
+the title, the topic); :class:`ArticleCandidates` gathers it once and adds
+per fact only what depends on the fact's position and the rules' choice.
 """
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 from ..entities.mention import Mention
@@ -23,10 +28,24 @@ class Candidate:
 
     place: str | None
     key: str | None
-    mentions: list[Mention] = field(default_factory=list)  # in the body text
+    mentions: list[Mention] = field(default_factory=list)  # in the body text, by start
     sources: set[str] = field(default_factory=set)
     levels: set[str] = field(default_factory=set)
     mention: Mention | None = None  # a mention to resolve with (body or title)
+    starts: list[int] = field(default_factory=list)  # of the body mentions
+
+    def add(self, source: str, mention: Mention | None) -> None:
+        self.sources.add(source)
+        if mention is not None:
+            if self.mention is None:
+                self.mention = mention
+            if mention.level:
+                self.levels.add(mention.level)
+
+    def copy(self) -> Candidate:
+        """A copy whose sources and levels can grow; the body mentions are shared."""
+        return Candidate(self.place, self.key, self.mentions, set(self.sources), set(self.levels), self.mention,
+                         self.starts)
 
 
 @dataclass
@@ -43,49 +62,139 @@ class FactCandidates:
     features: list[dict[str, float]] = field(default_factory=list)
 
 
-def candidates_for(text: str, q: Quantity, scope: ScopeIndex, rule: Resolution) -> list[Candidate]:
-    """The candidates of ``q``, the no-place option first."""
-    by_key: dict[str | None, Candidate] = {None: Candidate(None, None, sources={"none"})}
+class ArticleCandidates:
+    """The candidates of every fact of one article.
 
-    def add(place: str | None, source: str, mention: Mention | None = None, body: bool = False) -> None:
-        key = normalise_place(place)
-        if key is None:
-            return
-        c = by_key.get(key)
-        if c is None:
-            c = by_key[key] = Candidate(place, key, mention=mention)
-        c.sources.add(source)
-        if mention is not None:
-            if c.mention is None:
-                c.mention = mention
-            if mention.level:
-                c.levels.add(mention.level)
-            if body and mention not in c.mentions:
-                c.mentions.append(mention)
+    ``named`` (body mentions, in order of first mention) and ``extras`` (title,
+    breadcrumb and topic places not named in the body) are built once; a fact
+    adds the anaphors of its sentence, its section header and the rules'
+    choice.  The order is that of first appearance: no place, named places,
+    the fact's anaphors and header, the article-level extras, the rules'
+    place — ties between equal scores break the same way for every fact.
+    """
 
-    for p in scope.places:
-        if not p.anaphor:
-            add(p.text, "named", p, body=True)
-    s_start, s_end = scope.sentence_at(q.start)
-    for p in scope.places:
-        if p.anaphor and s_start <= p.start < s_end:
-            res = scope.resolve_mention(p)
+    def __init__(self, scope: ScopeIndex) -> None:
+        self.scope = scope
+        by_key: dict[str, Candidate] = {}
+        for p in scope.places:
+            if p.anaphor:
+                continue
+            key = normalise_place(p.text)
+            if key is None:
+                continue
+            c = by_key.get(key)
+            if c is None:
+                c = by_key[key] = Candidate(p.text, key)
+            c.add("named", p)
+            if p not in c.mentions:
+                c.mentions.append(p)
+        for c in by_key.values():
+            c.mentions.sort(key=lambda m: m.start)
+            c.starts = [m.start for m in c.mentions]
+        self.named: list[Candidate] = list(by_key.values())
+        extras: dict[str, Candidate] = {}
+        topic = scope.topic()
+        self.topic = topic
+        for source, mentions in (("title", scope.title_places), ("breadcrumb", scope.breadcrumb_places),
+                                 ("topic", [topic] if topic is not None else [])):
+            for p in mentions:
+                key = normalise_place(p.text)
+                if key is None:
+                    continue
+                c = by_key.get(key)
+                if c is None:
+                    c = by_key[key] = extras[key] = Candidate(p.text, key)
+                c.add(source, p)
+        self.extras: list[Candidate] = list(extras.values())
+        self.by_key = by_key
+        self.anaphors = sorted((p for p in scope.places if p.anaphor), key=lambda p: p.start)
+        self._anaphor_starts = [p.start for p in self.anaphors]
+        self._resolved: dict[int, Resolution] = {}
+        # every body mention, by start, with its candidate's key
+        flat = sorted((m.start, m.end, c.key) for c in self.named for m in c.mentions)
+        self.mention_spans = flat
+        self._mention_starts = [s for s, _, _ in flat]
+
+    def resolve(self, anaphor: Mention) -> Resolution:
+        got = self._resolved.get(id(anaphor))
+        if got is None:
+            got = self._resolved[id(anaphor)] = self.scope.resolve_mention(anaphor)
+        return got
+
+    def anaphors_between(self, lo: int, hi: int) -> list[Mention]:
+        """Anaphors starting in [lo, hi)."""
+        i = bisect.bisect_left(self._anaphor_starts, lo)
+        j = bisect.bisect_left(self._anaphor_starts, hi)
+        return self.anaphors[i:j]
+
+    def mentions_between(self, lo: int, hi: int) -> list[tuple[int, int, str]]:
+        """(start, end, key) of body mentions starting in [lo, hi)."""
+        i = bisect.bisect_left(self._mention_starts, lo)
+        j = bisect.bisect_left(self._mention_starts, hi)
+        return self.mention_spans[i:j]
+
+    def for_fact(self, q: Quantity, rule: Resolution) -> list[Candidate]:
+        """The candidates of ``q``, the no-place option first."""
+        none = Candidate(None, None, sources={"none"})
+        changed: dict[str, Candidate] = {}
+        new: dict[str, Candidate] = {}
+        by_key = self.by_key
+
+        def add(place: str | None, source: str, mention: Mention | None) -> None:
+            key = normalise_place(place)
+            if key is None:
+                return
+            c = changed.get(key) or new.get(key)
+            if c is None:
+                base = by_key.get(key)
+                if base is None:
+                    c = new[key] = Candidate(place, key)
+                elif base.mentions:  # a named place
+                    c = changed[key] = base.copy()
+                else:  # an article-level extra first met here: it takes this position
+                    c = new[key] = Candidate(place, key)
+                    c.add(source, mention)
+                    for s in base.sources:
+                        c.sources.add(s)
+                    c.levels |= base.levels
+                    return
+            c.add(source, mention)
+
+        s_start, s_end = self.scope.sentence_at(q.start)
+        for p in self.anaphors_between(s_start, s_end):
+            res = self.resolve(p)
             if res.place is not None:
                 add(res.place, "anaphor_before" if p.end <= q.start else "anaphor_after", res.mention)
-    header = scope.section_place(q.start)
-    if header is not None:
-        add(header.text, "section", header)
-    for p in scope.title_places:
-        add(p.text, "title", p)
-    for p in scope.breadcrumb_places:
-        add(p.text, "breadcrumb", p)
-    topic = scope.topic()
-    if topic is not None:
-        add(topic.text, "topic", topic)
-    if rule.place is None:
-        by_key[None].sources.add("rule")
-    else:
-        add(rule.place, "rule", rule.mention)
-        # the rules' surface is what the record writes when the ranker agrees
-        by_key[normalise_place(rule.place)].place = rule.place
-    return list(by_key.values())
+        header = self.scope.section_place(q.start)
+        if header is not None:
+            add(header.text, "section", header)
+        head = [changed.get(c.key, c) for c in self.named]
+        head.extend(new.values())
+        extras = [changed.get(c.key, c) for c in self.extras if c.key not in new]
+        rule_key = normalise_place(rule.place)
+        if rule.place is None:
+            none.sources.add("rule")
+            tail: list[Candidate] = []
+        else:
+            got = next((c for c in head if c.key == rule_key), None)
+            where = head
+            if got is None:
+                got = next((c for c in extras if c.key == rule_key), None)
+                where = extras
+            if got is None:
+                tail = [Candidate(rule.place, rule_key)]
+                tail[0].add("rule", rule.mention)
+            else:
+                tail = []
+                if got is by_key.get(rule_key):  # still shared: copy before changing it
+                    i = next(i for i, c in enumerate(where) if c is got)
+                    got = where[i] = got.copy()
+                got.add("rule", rule.mention)
+                # the rules' surface is what the record writes when the ranker agrees
+                got.place = rule.place
+        return [none, *head, *extras, *tail]
+
+
+def candidates_for(text: str, q: Quantity, scope: ScopeIndex, rule: Resolution) -> list[Candidate]:
+    """The candidates of ``q``, the no-place option first (one-off: builds the article index)."""
+    return ArticleCandidates(scope).for_fact(q, rule)

@@ -6,15 +6,18 @@ trained before a feature was added still loads (the new feature weighs 0).
 """
 from __future__ import annotations
 
+import bisect
 import math
 import re
+from math import log1p
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..entities.mention import Mention
 from ..evaluate import normalise_place
 from ..quantities import Quantity
 from ..scope import Resolution, ScopeIndex, is_framing
-from .candidates import Candidate
+from .candidates import ArticleCandidates, Candidate
 
 LEVELS = "村镇县市省"
 _CLAUSE = re.compile(r"[,，;；:：]")
@@ -37,7 +40,15 @@ class FeatureContext:
     scope: ScopeIndex
     links: dict[str, Any] = field(default_factory=dict)  # surface -> PlaceLink
     gazetteer: Any = None
+    article: ArticleCandidates | None = None  # built on first use
+    # caches of one article: chains by code, containment by surfaces, mention
+    # starts by mention list, cue words by mention span, fact-free features by key
     _chains: dict[str, frozenset[str]] = field(default_factory=dict)
+    _contains: dict[tuple, bool] = field(default_factory=dict)
+    _starts: dict[int, list[int]] = field(default_factory=dict)
+    _cues: dict[int, tuple] = field(default_factory=dict)
+    _static: dict[str, tuple[dict, str | None]] = field(default_factory=dict)
+    _static_copies: dict[tuple, tuple[dict, str | None]] = field(default_factory=dict)
 
     def chain(self, surface: str | None) -> tuple[str | None, frozenset[str]]:
         """(own code, codes of the division and everything above it) of a surface."""
@@ -55,13 +66,14 @@ class FeatureContext:
         """``outer`` is a division above ``inner`` (by the gazetteer)."""
         if outer.key is None or inner.key is None or outer.key == inner.key:
             return False
-        oc, _ = self.chain(outer.place)
-        ic, ichain = self.chain(inner.place)
-        return oc is not None and oc != ic and oc in ichain
+        key = (outer.place, inner.place)
+        got = self._contains.get(key)
+        if got is None:
+            oc, _ = self.chain(outer.place)
+            ic, ichain = self.chain(inner.place)
+            got = self._contains[key] = oc is not None and oc != ic and oc in ichain
+        return got
 
-
-def _dist(d: int) -> float:
-    return math.log1p(max(d, 0)) / 8.0
 
 
 def _log_value(value: float) -> float:
@@ -71,38 +83,133 @@ def _log_value(value: float) -> float:
     return math.log10(max(value, 0) + 1)
 
 
+def _level(c: Candidate) -> str | None:
+    """The candidate's level: its first mention's, else the most specific one met (村 … 省)."""
+    if c.mention is not None and c.mention.level:
+        lvl = c.mention.level
+    else:
+        lvl = next((x for x in LEVELS if x in c.levels), None)
+    return lvl if lvl is not None and lvl in LEVELS else None
+
+
+_LEVEL_NAMES = {x: (f"lv.level.{x}", f"money.level.{x}") for x in LEVELS}
+
+
+def _candidate_features(ctx: FeatureContext, c: Candidate, title_cands: list[Candidate]) -> tuple[dict, str | None]:
+    """Features of a candidate that do not depend on the fact, and its level."""
+    f: dict[str, float] = {"bias": 1.0}
+    for s in c.sources:
+        f[f"src.{s}"] = 1.0
+    f["named"] = 1.0 if c.mentions else 0.0
+    f["n_mentions"] = math.log1p(len(c.mentions))
+    if c.mentions:
+        f["first_pos"] = c.mentions[0].start / max(len(ctx.text), 1)
+    lvl = _level(c)
+    if lvl is not None:
+        f[f"level.{lvl}"] = 1.0
+        f["level_rank"] = LEVELS.index(lvl) / 4.0
+    else:
+        lvl = None
+    if any(ctx.contains(t, c) for t in title_cands):
+        f["inside_title"] = 1.0
+    link = ctx.links.get(c.place)
+    if link is not None and link.code is not None:
+        f["linked"] = 1.0
+    return f, lvl
+
+
+def _mention_cues(ctx: FeatureContext, m: Mention) -> tuple[dict[str, float], int, bool]:
+    """Cue features of the words around a mention, its sentence start, and whether it opens a subject."""
+    key = id(m)  # mentions live as long as the article's context
+    got = ctx._cues.get(key)
+    if got is not None:
+        return got
+    text, scope = ctx.text, ctx.scope
+    f: dict[str, float] = {}
+    pre = text[max(0, m.start - 4):m.start]
+    post = text[m.end:m.end + 4]
+    ns, _ = scope.sentence_at(m.start)
+    subject = m.start - ns <= 2 or post.startswith(_SUBJECT_AFTER)
+    if pre.endswith(_LOCATIVE_BEFORE):
+        f["locative"] = 1.0
+    if pre.endswith(_MOVE_BEFORE):
+        f["moved_from_to"] = 1.0
+    if pre.endswith(_PARTNER_BEFORE):
+        clause = re.split(r"[,，。;；]", text[m.end:m.end + 12], maxsplit=1)[0]
+        if any(b in clause for b in _BORDER_AFTER):
+            f["partner"] = 1.0
+    if scope.is_giver(m):
+        f["giver"] = 1.0
+    if scope.names_org(m):
+        f["org"] = 1.0
+    if is_framing(m):
+        f["framing"] = 1.0
+    if text[m.end:m.end + 1] == "的":
+        f["possessive"] = 1.0
+    got = ctx._cues[key] = (f, ns, subject)
+    return got
+
+
 def featurise(ctx: FeatureContext, q: Quantity, rule: Resolution, cands: list[Candidate]) -> list[dict[str, float]]:
     """One feature dict per candidate, in order."""
+    return [{**a, **b} for a, b in zip(*featurise_parts(ctx, q, rule, cands))]
+
+
+def featurise_parts(ctx: FeatureContext, q: Quantity, rule: Resolution,
+                    cands: list[Candidate]) -> tuple[list[dict[str, float]], list[dict[str, float]]]:
+    """The features of each candidate in two parts: its own and the fact's.
+
+    The first part does not depend on the fact: for the article-level
+    candidate objects it is the same dict for every fact (a scorer may cache
+    its score by ``id``); the second holds what depends on the fact.
+    """
     text, scope = ctx.text, ctx.scope
+    article = ctx.article
+    if article is None or article.scope is not scope:
+        article = ctx.article = ArticleCandidates(scope)
     s_start, s_end = scope.sentence_at(q.start)
     para_start = text.rfind("\n", 0, q.start) + 1
     lv = _log_value(q.value)
     money = 1.0 if q.kind == "money" else 0.0
-    anaphor_levels = {p.level for p in scope.places if p.anaphor and s_start <= p.start < q.start and p.level}
+    anaphors = article.anaphors_between(s_start, q.start)
+    anaphor_levels = {p.level for p in anaphors if p.level}
+    anaphors = [p for p in anaphors if p.end <= q.start]
     rule_cand = next((c for c in cands if "rule" in c.sources), None)
     title_cands = [c for c in cands if "title" in c.sources]
-    in_sentence = [c for c in cands if any(s_start <= m.start and m.end <= s_end for m in c.mentions)]
-    n_total = max(len(text), 1)
-    # the closest named place before the fact in its sentence
-    before_sent = [(m.start, c.key) for c in cands for m in c.mentions if s_start <= m.start and m.end <= q.start]
+    sentence_keys = {k for _, e, k in article.mentions_between(s_start, s_end) if e <= s_end}
+    # containment with the sentence's places: code -> (key, own code) of the sentence places
+    # whose chain holds it (by_chain) or whose own code it is (by_code)
+    by_chain: dict[str, list[tuple[str, str | None]]] = {}
+    by_code: dict[str, list[tuple[str, str | None]]] = {}
+    for o in cands:
+        if o.key in sentence_keys:
+            own, chain = ctx.chain(o.place)
+            if own is not None:
+                by_code.setdefault(own, []).append((o.key, own))
+            for a in chain:
+                by_chain.setdefault(a, []).append((o.key, own))
+    # the closest named place before the fact in its sentence, and the first
+    before_sent = [(s, k) for s, e, k in article.mentions_between(s_start, q.start) if e <= q.start]
     closest_key = max(before_sent)[1] if before_sent else None
+    first_key = min(before_sent)[1] if before_sent else None
     # the closest place before the fact in its sentence, anaphors (全县, 该村) resolved
     closest_any = closest_key
     anaphor_clause = False
-    anaphors = [p for p in scope.places if p.anaphor and s_start <= p.start and p.end <= q.start]
     if anaphors and (not before_sent or anaphors[-1].start > max(before_sent)[0]):
-        res = scope.resolve_mention(anaphors[-1])
+        res = article.resolve(anaphors[-1])
         closest_any = normalise_place(res.place) if res.place else None
         anaphor_clause = not _CLAUSE.search(text[anaphors[-1].end:q.start])
-    first_key = min(before_sent)[1] if before_sent else None
-    out = []
+    rule_own, rule_chain = ctx.chain(rule_cand.place) if rule_cand is not None else (None, frozenset())
+    by_key, own_cache, copy_cache, cues_cache = article.by_key, ctx._static, ctx._static_copies, ctx._cues
+    statics: list[dict[str, float]] = []
+    out: list[dict[str, float]] = []
     for c in cands:
-        f: dict[str, float] = {"bias": 1.0}
-        for s in c.sources:
-            f[f"src.{s}"] = 1.0
-        f["lv"] = lv
-        f["money"] = money
+        f: dict[str, float] = {"lv": lv, "money": money}
         if c.key is None:
+            static = {"bias": 1.0}
+            for s in c.sources:
+                static[f"src.{s}"] = 1.0
+            statics.append(static)
             f["none.lv"] = lv
             f["none.money"] = money
             if rule.place is None:
@@ -110,37 +217,55 @@ def featurise(ctx: FeatureContext, q: Quantity, rule: Resolution, cands: list[Ca
             f["none.no_sentence_place"] = 0.0 if before_sent else 1.0
             out.append(f)
             continue
-        f["named"] = 1.0 if c.mentions else 0.0
+        if by_key.get(c.key) is c:  # the article-level object: the same part for every fact
+            got = own_cache.get(c.key)
+            if got is None:
+                got = own_cache[c.key] = _candidate_features(ctx, c, title_cands)
+        else:  # a per-fact copy (more sources, maybe the rules' surface)
+            k = (c.place, frozenset(c.sources), _level(c))
+            got = copy_cache.get(k)
+            if got is None:
+                got = copy_cache[k] = _candidate_features(ctx, c, title_cands)
+        static, lvl = got
+        statics.append(static)
+        if lvl is not None:
+            lv_name, money_name = _LEVEL_NAMES[lvl]
+            f[lv_name] = lv
+            f[money_name] = money
+            if lvl in anaphor_levels:
+                f["anaphor_level_match"] = 1.0
         if c is rule_cand:
             f["rule.how." + (rule.how if rule.how in RULE_HOWS else "other")] = 1.0
-        before = [m for m in c.mentions if m.end <= q.start]
-        after = [m for m in c.mentions if m.start >= q.end]
-        f["n_mentions"] = math.log1p(len(c.mentions))
-        if c.mentions:
-            f["first_pos"] = min(m.start for m in c.mentions) / n_total
-        if before:
-            m = max(before, key=lambda m: m.start)
-            f["has_before"] = 1.0
-            f["dist_before"] = _dist(q.start - m.end)
-            if m.start >= s_start:
-                f["same_sentence_before"] = 1.0
-                if not _CLAUSE.search(text[m.end:q.start]):
-                    f["same_clause_before"] = 1.0
-            if m.start >= para_start:
-                f["same_paragraph_before"] = 1.0
-            near = m
-        else:
-            near = None
-        if after:
-            m = min(after, key=lambda m: m.start)
-            f["has_after"] = 1.0
-            f["dist_after"] = _dist(m.start - q.end)
-            if m.end <= s_end:
-                f["same_sentence_after"] = 1.0
-                if not _CLAUSE.search(text[q.end:m.start]):
-                    f["same_clause_after"] = 1.0
-            if near is None:
+        ms = c.mentions
+        near = None
+        if ms:
+            starts = c.starts
+            i = bisect.bisect_left(starts, q.start)  # mentions before i start before the fact
+            b = i - 1
+            while b >= 0 and ms[b].end > q.start:
+                b -= 1
+            if b >= 0:
+                m = ms[b]
+                f["has_before"] = 1.0
+                f["dist_before"] = log1p(q.start - m.end) / 8.0  # the mention ends before the fact
+                if m.start >= s_start:
+                    f["same_sentence_before"] = 1.0
+                    if not _CLAUSE.search(text, m.end, q.start):
+                        f["same_clause_before"] = 1.0
+                if m.start >= para_start:
+                    f["same_paragraph_before"] = 1.0
                 near = m
+            a = bisect.bisect_left(starts, q.end, i)
+            if a < len(ms):
+                m = ms[a]
+                f["has_after"] = 1.0
+                f["dist_after"] = log1p(m.start - q.end) / 8.0
+                if m.end <= s_end:
+                    f["same_sentence_after"] = 1.0
+                    if not _CLAUSE.search(text, q.end, m.start):
+                        f["same_clause_after"] = 1.0
+                if near is None:
+                    near = m
         if c.key == closest_key:
             f["closest_in_sentence"] = 1.0
         if c.key == first_key:
@@ -152,51 +277,22 @@ def featurise(ctx: FeatureContext, q: Quantity, rule: Resolution, cands: list[Ca
                 if anaphor_clause:
                     f["anaphor_same_clause"] = 1.0
         if near is not None:
-            pre = text[max(0, near.start - 4):near.start]
-            post = text[near.end:near.end + 4]
-            ns, _ = scope.sentence_at(near.start)
-            if ns == s_start and (near.start - ns <= 2 or any(post.startswith(w) for w in _SUBJECT_AFTER)):
+            got = cues_cache.get(id(near))
+            cues, ns, subject = got if got is not None else _mention_cues(ctx, near)
+            if subject and ns == s_start:
                 f["subject"] = 1.0
-            if any(pre.endswith(w) for w in _LOCATIVE_BEFORE):
-                f["locative"] = 1.0
-            if any(pre.endswith(w) for w in _MOVE_BEFORE):
-                f["moved_from_to"] = 1.0
-            if pre.endswith(_PARTNER_BEFORE):
-                clause = re.split(r"[,，。;；]", text[near.end:near.end + 12], maxsplit=1)[0]
-                if any(b in clause for b in _BORDER_AFTER):
-                    f["partner"] = 1.0
-            if scope.is_giver(near):
-                f["giver"] = 1.0
-            if scope.names_org(near):
-                f["org"] = 1.0
-            if is_framing(near):
-                f["framing"] = 1.0
-            if text[near.end:near.end + 1] in ("的",):
-                f["possessive"] = 1.0
-        if c.mention is not None and c.mention.level:
-            lvl = c.mention.level
-        else:
-            lvl = next(iter(c.levels), None)
-        if lvl in LEVELS:
-            i = LEVELS.index(lvl)
-            f[f"level.{lvl}"] = 1.0
-            f[f"lv.level.{lvl}"] = lv
-            f[f"money.level.{lvl}"] = money
-            f["level_rank"] = i / 4.0
-            if lvl in anaphor_levels:
-                f["anaphor_level_match"] = 1.0
-        if rule_cand is not None and rule_cand is not c:
-            if ctx.contains(c, rule_cand):
+            f.update(cues)
+        if rule_chain and rule_cand is not c:  # as ctx.contains, with the rules' chain looked up once
+            own, chain = ctx.chain(c.place)
+            if own is not None and own != rule_own and own in rule_chain:
                 f["contains_rule"] = 1.0
-            if ctx.contains(rule_cand, c):
+            if rule_own is not None and rule_own != own and rule_own in chain:
                 f["inside_rule"] = 1.0
-        if any(ctx.contains(t, c) for t in title_cands):
-            f["inside_title"] = 1.0
-        if any(ctx.contains(c, o) for o in in_sentence if o is not c):
-            f["parent_of_sentence_place"] = 1.0
-        if any(ctx.contains(o, c) for o in in_sentence if o is not c):
-            f["child_of_sentence_place"] = 1.0
-        if ctx.links.get(c.place) is not None and ctx.links[c.place].code is not None:
-            f["linked"] = 1.0
+        if by_chain or by_code:
+            own, chain = ctx.chain(c.place)
+            if own is not None and any(k != c.key and o != own for k, o in by_chain.get(own, ())):
+                f["parent_of_sentence_place"] = 1.0
+            if any(k != c.key and o != own for a in chain for k, o in by_code.get(a, ())):
+                f["child_of_sentence_place"] = 1.0
         out.append(f)
-    return out
+    return statics, out

@@ -10,13 +10,16 @@ weights only, so loading needs neither pickle nor scikit-learn.
 from __future__ import annotations
 
 import json
+import itertools
 import math
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 FORMAT = "zh-news-ie/attach-ranker"
 VERSION = 1
+_ZEROS = itertools.repeat(0.0)  # the weight of a feature the model lacks
 
 Example = tuple[list[dict[str, float]], list[bool]]  # candidates' features, which are gold
 
@@ -30,22 +33,14 @@ class Ranker:
     meta: dict = field(default_factory=dict)
 
     def score(self, feats: dict[str, float]) -> float:
-        w = self.weights
-        return self.intercept + sum(v * w.get(k, 0.0) for k, v in feats.items())
+        return self.intercept + sum(map(operator.mul, feats.values(), map(self.weights.get, feats, _ZEROS)))
 
     def probabilities(self, cands: Sequence[dict[str, float]]) -> list[float]:
-        s = [self.score(f) for f in cands]
-        s = [x if math.isfinite(x) else -1e9 for x in s]  # a broken feature never wins
-        top = max(s)
-        e = [math.exp(x - top) for x in s]
-        z = sum(e)
-        return [x / z for x in e]
+        return _softmax([self.score(f) for f in cands])
 
     def choose(self, cands: Sequence[dict[str, float]]) -> tuple[int, float, int | None]:
         """(best index, its probability among the candidates, runner-up index)."""
-        p = self.probabilities(cands)
-        order = sorted(range(len(p)), key=lambda i: -p[i])
-        return order[0], p[order[0]], (order[1] if len(order) > 1 else None)
+        return choose_by_score([self.score(f) for f in cands])
 
     def to_json(self) -> dict:
         return {"format": FORMAT, "version": VERSION, "intercept": self.intercept,
@@ -57,6 +52,22 @@ class Ranker:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(self.to_json(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         return path
+
+
+def _softmax(scores: Sequence[float]) -> list[float]:
+    s = [x if math.isfinite(x) else -1e9 for x in scores]  # a broken feature never wins
+    top = max(s)
+    e = [math.exp(x - top) for x in s]
+    z = sum(e)
+    return [x / z for x in e]
+
+
+def choose_by_score(scores: Sequence[float]) -> tuple[int, float, int | None]:
+    """(best index, its softmax probability, runner-up index) of candidate scores; ties go to the first."""
+    p = _softmax(scores)
+    best = max(range(len(p)), key=p.__getitem__)
+    rest = [i for i in range(len(p)) if i != best]
+    return best, p[best], (max(rest, key=p.__getitem__) if rest else None)
 
 
 def load_ranker(path: Path | str) -> Ranker:

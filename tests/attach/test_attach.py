@@ -174,3 +174,35 @@ def test_a_huge_figure_keeps_a_valid_confidence(tmp_path: Path) -> None:
     art = api.extract("云溪县：产业见实效\n" + "１２３４５６７８９０" * 40 + "万元", id="big", nlp=nlp)
     for e in art.errors:  # an infinite value is rejected for itself, not for its evidence
         assert "confidence" not in e.reason
+
+
+
+def test_article_level_part_is_shared_and_the_split_scores_as_the_whole(rules_nlp, arts) -> None:
+    """The attacher scores a candidate's own features once per article (the same dict for
+    every fact) and adds the fact's part; that must equal scoring the merged features."""
+    from types import SimpleNamespace
+
+    from pipeline.attach.candidates import ArticleCandidates
+    from pipeline.attach.features import FeatureContext, featurise_parts
+    from pipeline.attach.ranker import choose_by_score
+    from pipeline.places.gazetteer import load_gazetteer
+
+    ranker = Ranker({"same_clause_before": 2.0, "src.title": 0.5, "level.县": 0.3, "dist_before": -1.0,
+                     "lv.level.村": 0.2, "giver": -3.0, "src.none": -0.5, "inside_rule": 0.7})
+    for gold in GOLD:
+        doc = rules_nlp(gold["text"])
+        article = ArticleCandidates(doc._.scope)
+        ctx = FeatureContext(doc.text, doc._.scope, doc._.place_links or {}, load_gazetteer(), article)
+        recorded = next(a for a in arts if a.id == gold["id"]).facts
+        own_by_key: dict = {}
+        for f in recorded:
+            q = SimpleNamespace(start=f.start, end=f.end, value=f.value, kind=f.kind, unit=f.unit)
+            cands = article.for_fact(q, f.rule)
+            assert [c.key for c in cands] == [c.key for c in f.candidates]
+            own, fact = featurise_parts(ctx, q, f.rule, cands)
+            assert [{**a, **b} for a, b in zip(own, fact)] == f.features
+            for c, part in zip(cands, own):
+                if article.by_key.get(c.key) is c:
+                    assert own_by_key.setdefault(c.key, part) is part  # built once per article
+            split = choose_by_score([ranker.score(a) + ranker.score(b) for a, b in zip(own, fact)])
+            assert split[0] == ranker.choose(f.features)[0]
