@@ -16,10 +16,8 @@ string, every division it may name and by which kind of form.
 """
 from __future__ import annotations
 
-import hashlib
 import importlib.resources
 import json
-import marshal
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -29,6 +27,7 @@ from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .. import diskcache
 from ..paths import rules_dir as default_rules_dir
 from ..rulefiles import load_yaml
 from .forms import FULL, KIND_RANK, SHORT, VARIANT, WEAK, FormDeriver
@@ -253,35 +252,26 @@ def _build(rules_json: str, data_file: str | None) -> Gazetteer:
 
 def _cache_file(rules_json: str, table: bytes) -> Path | None:
     """Where the derived forms for these rules and this table are cached, or None
-    (ZH_NEWS_CACHE=0, or no cache folder).  Deriving takes ~1 s, reading ~0.3 s."""
-    if os.environ.get("ZH_NEWS_CACHE", "1") == "0":
-        return None
+    (ZH_NEWS_CACHE=0).  Deriving takes ~1 s, reading ~0.3 s."""
+    return diskcache.cache_path("gazetteer", [str(_FORMS_VERSION), _jieba_stamp(), rules_json, table])
+
+
+def _jieba_stamp() -> str:
     try:
         import jieba
-
-        dict_file = Path(os.path.dirname(jieba.__file__)) / "dict.txt"
-        stamp = f"{dict_file.stat().st_size}:{dict_file.stat().st_mtime_ns}"
-    except (ImportError, OSError):
-        stamp = "-"
-    key = hashlib.sha1(f"{_FORMS_VERSION}|{stamp}|{rules_json}".encode() + table).hexdigest()[:20]
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "zh-news-ie" / f"gazetteer-{key}.marshal"
+    except ImportError:
+        return "-"
+    return diskcache.file_stamp(Path(os.path.dirname(jieba.__file__)) / "dict.txt")
 
 
 def _read_cache(path: Path) -> tuple | None:
+    data = diskcache.read(path)
     try:
-        data = marshal.loads(path.read_bytes())
         forms, stems = data
-        return (forms, stems) if isinstance(forms, dict) and isinstance(stems, list) else None
-    except (OSError, ValueError, EOFError, TypeError):
+    except (TypeError, ValueError):
         return None  # absent or unreadable: derive again
+    return (forms, stems) if isinstance(forms, dict) and isinstance(stems, list) else None
 
 
 def _write_cache(path: Path, derived: tuple) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(marshal.dumps(derived))
-        os.replace(tmp, path)  # atomic: parallel workers never read half a file
-    except OSError:
-        pass  # a read-only home: derive each time
+    diskcache.write(path, derived)
