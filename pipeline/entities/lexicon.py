@@ -74,6 +74,8 @@ class TitleRules(_Strict):
     start_markers: list[str] = []
     village_markers: list[str] = []
     level_chars: dict[str, Level] = {}
+    level_words: dict[str, Level] = {}
+    org_place_links: list[str] = []
     not_titles: list[str] = []
     max_org_chars: int = Field(default=12, ge=0, le=30)
 
@@ -83,6 +85,7 @@ class PersonRules(_Strict):
     compound_surnames: list[str] = []
     name_stop_chars: str = ""
     name_tail_word_freq: int = Field(default=0, ge=0)
+    word_not_name_freq: int = Field(default=0, ge=0)
     not_names: list[str] = []
     reporter_cues: list[str] = []
     appointment_verbs: list[str] = []

@@ -75,6 +75,9 @@ class PersonFinder:
         name = text[pos:end]
         if name in self._not_names or name[:2] in self._not_names or name[-1] in "省市县区镇乡村":
             return None
+        floor = self.rules.word_not_name_freq
+        if floor and len(name) == 2 and name in common_words(floor):
+            return None  # 门槛, 管理: a frequent word the dictionary does not tag as a name
         return self.trim(text, Mention(pos, end, "PERSON", name, "person.after_title"))
 
     def name_ending_at(self, text: str, end: int) -> Mention | None:

@@ -37,6 +37,10 @@ class TitleFinder:
         return {h.text: h.level for h in self.rules.heads}
 
     @cached_property
+    def _village_role(self) -> dict[str, bool]:
+        return {h.text: h.village_role for h in self.rules.heads}
+
+    @cached_property
     def _prefixes(self) -> list[str]:
         return sorted(self.rules.org_prefixes, key=len, reverse=True)
 
@@ -60,16 +64,36 @@ class TitleFinder:
         return out
 
     def _grow(self, text: str, start: int, place_ends: dict[int, Mention]) -> int:
-        while start not in place_ends:
+        while True:
+            if start in place_ends:
+                linked = self._linked_place_start(text, start, place_ends)
+                if linked is None:
+                    break
+                start = linked  # 东莞市驻揭阳市工作组: 驻揭阳市 is inside the organisation
+                continue
             prefix = next((p for p in self._prefixes if text.startswith(p, start - len(p))), None)
-            if prefix:
+            org = self._open_org_start(text, start, place_ends)
+            # the longer reading wins: 发展改革委 is an open name that ends in the closed word 委
+            if prefix and (org is None or start - len(prefix) <= org):
                 start -= len(prefix)
                 continue
-            org = self._open_org_start(text, start, place_ends)
             if org is None:
                 break
             start = org
         return self._take_level_char(text, start, place_ends)
+
+    def _linked_place_start(self, text: str, start: int, place_ends: dict[int, Mention]) -> int | None:
+        """Where 驻/对口 + place starts when the place before ``start`` is the organisation's
+        partner (驻揭阳市, 对口凉山), not its unit; None otherwise."""
+        place = place_ends[start]
+        link = next((w for w in self.rules.org_place_links if text.startswith(w, place.start - len(w))), None)
+        if link is None or start == place.start:
+            return None
+        before = place.start - len(link)
+        if before in place_ends:  # the sending unit is named: 东莞市|驻揭阳市
+            return before
+        return before if before > 0 and _CJK.match(text[before - 1]) and text[before - 1] not in _TITLE_STOP \
+            else None
 
     def _open_org_start(self, text: str, start: int, place_ends: dict[int, Mention]) -> int | None:
         suffix = next((s for s in self._org_suffixes if text.startswith(s, start - len(s))), None)
@@ -100,6 +124,9 @@ class TitleFinder:
         return start
 
     def _level_of(self, title: str, head: str) -> str | None:
+        word = next((w for w in self.rules.level_words if title.startswith(w)), None)
+        if word is not None:
+            return self.rules.level_words[word]
         if title[0] in self.rules.level_chars:
             return self.rules.level_chars[title[0]]
         bare = head.lstrip("".join(self.rules.modifiers))
@@ -108,4 +135,6 @@ class TitleFinder:
             return level
         if any(marker in title for marker in self.rules.village_markers):
             return "村"
+        if self._village_role.get(bare) or self._village_role.get(head):
+            return "村"  # a village post (会计, 网格员, 队员) with no other level written
         return None
