@@ -133,7 +133,7 @@ class RelationExtractor:
                 ev = FactEvidence(f"official.{name.rule}", min(t.start, name.start),
                                   max(t.end, name.end), self.confidence(res.how))
                 out.append(OfficialFact(name.text, t.text, res.place, ev))
-        return _unique(out, key=lambda f: (f.name, f.title, f.place))
+        return _drop_unplaced_repeats(_unique(out, key=lambda f: (f.name, f.title, f.place)))
 
     @staticmethod
     def _model_name_after(text: str, title: Mention, by_start: dict[int, Mention]) -> Mention | None:
@@ -224,7 +224,9 @@ class RelationExtractor:
         if inherited is not None and (title.level is None or title.level == inherited.mention.level):
             return inherited
         if title.level is not None:
-            res = scope.resolve_level(title.level, title.start)
+            # 市长 of a county-level city: 楚雄市 (a 县) is a 市 as its title writes it
+            written = title.text[0] if title.text[0] in "市州" else None
+            res = scope.resolve_level(title.level, title.start, written)
             return Resolution(res.place, res.how, res.mention)
         return Resolution(None, "scope.unresolved")
 
@@ -330,6 +332,22 @@ def _outermost(titles: Sequence[Mention]) -> list[Mention]:
             continue
         out.append(t)
     return out
+
+
+_LEADING_LEVEL = re.compile(r"^[省市州县区旗镇乡村]+")
+
+
+def _drop_unplaced_repeats(facts: list[OfficialFact]) -> list[OfficialFact]:
+    """One record per position: a post written again later with or without its
+    level character (楚雄市人大常委会主任吴永祥 … 市人大常委会主任吴永祥) is the same
+    post: the first record of it stays, and an unplaced copy goes when the same
+    person holds it with a place."""
+    def post(f: OfficialFact) -> tuple[str, str]:
+        return f.name, _LEADING_LEVEL.sub("", f.title)
+
+    placed = {post(f) for f in facts if f.place is not None}
+    return _unique([f for f in facts if f.place is not None or post(f) not in placed],
+                   key=lambda f: (*post(f), f.place))
 
 
 def _unique(facts, key):

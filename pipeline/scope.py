@@ -118,8 +118,17 @@ class ScopeIndex:
                 self._counts[p.text] = self._counts.get(p.text, 0) + 1
         return self._counts
 
-    def resolve_level(self, level: str, pos: int) -> Resolution:
-        """The place of ``level`` that a reference at ``pos`` (该镇, 镇长 …) means."""
+    def resolve_level(self, level: str, pos: int, suffix: str | None = None) -> Resolution:
+        """The place of ``level`` that a reference at ``pos`` (该镇, 镇长 …) means.
+
+        With ``suffix``, a place written with that suffix matches too (市长 of
+        楚雄市, a county-level city: the title names it by its suffix).
+        """
+        if suffix is not None:
+            res = self.resolve_level(level, pos)
+            if res.place is not None:
+                return res
+            return self._resolve_suffix(suffix, pos)
         sent_start, _ = self.sentence_at(pos)
         same = [p for p in self.named_before(pos, sent_start) if p.level == level]
         if same:
@@ -141,6 +150,21 @@ class ScopeIndex:
         bare = self.bare_place(level)
         if bare is not None:
             return Resolution(bare.text, "scope.bare_name", bare)
+        return Resolution(None, "scope.unresolved")
+
+    def _resolve_suffix(self, suffix: str, pos: int) -> Resolution:
+        """The place written with ``suffix`` a reference at ``pos`` means: in its
+        sentence, else in the title, else the most recent one before it."""
+        sent_start, _ = self.sentence_at(pos)
+        same = [p for p in self.named_before(pos, sent_start) if p.text.endswith(suffix)]
+        if same:
+            return Resolution(same[-1].text, "scope.same_sentence", same[-1])
+        for p in self.title_places:
+            if p.text.endswith(suffix):
+                return Resolution(p.text, "scope.article_title", p)
+        earlier = [p for p in self.named_before(pos) if p.text.endswith(suffix)]
+        if earlier:
+            return Resolution(earlier[-1].text, "scope.most_recent", earlier[-1])
         return Resolution(None, "scope.unresolved")
 
     def bare_place(self, level: str) -> Mention | None:

@@ -58,6 +58,8 @@ class TitleFinder:
                 continue
             start = self._grow(text, m.start(), place_ends)
             start = self._apply_start_markers(text, start, m.end())
+            if any(text.endswith(h, 0, start) for h in self.rules.honorary_markers):
+                continue  # 名誉村主任: an honour, not a post (GUIDELINES)
             title = text[start:m.end()]
             out.append(Mention(start, m.end(), "TITLE", title, "title.lexicon",
                                level=self._level_of(title, m.group())))
