@@ -42,6 +42,10 @@ class PlaceFinder:
         return frozenset(self.rules.stop_chars) | _SUFFIX_CHARS
 
     @cached_property
+    def _hard_stop(self) -> frozenset[str]:
+        return frozenset(self.rules.stop_chars)
+
+    @cached_property
     def _not_before(self) -> frozenset[str]:
         return frozenset(self.rules.not_before)
 
@@ -75,13 +79,17 @@ class PlaceFinder:
     def _find_named(self, text: str) -> list[Mention]:
         found: list[Mention] = []
         barrier = 0
+        inside: set[int] = set()  # suffix characters that made no place: a later stem may hold them (新乡仔村)
         for m in self._suffix_re.finditer(text):
             suffix = self._suffix_by_text[m.group()]
             if text[m.end():m.end() + 1] in self._not_before \
                     and not text.startswith(self._not_before_unless, m.end()):
+                inside.add(m.start())
                 continue
-            start = self._stem_start(text, m.start(), barrier, suffix)
+            start = self._stem_start(text, m.start(), barrier, suffix, inside)
             if start is None:
+                if m.end() - m.start() == 1:
+                    inside.add(m.start())
                 continue
             name = text[start:m.end()]
             stem = text[start:m.start()]
@@ -103,12 +111,20 @@ class PlaceFinder:
         """Adjectives/adverbs/idioms, or very frequent common words (部分, 涣散)."""
         return stem in descriptive_words() or stem in very_common_words()
 
-    def _stem_start(self, text: str, pos: int, barrier: int, suffix: PlaceSuffix) -> int | None:
-        """Where the stem before ``pos`` starts, or None if there is no valid stem."""
+    def _stem_start(self, text: str, pos: int, barrier: int, suffix: PlaceSuffix,
+                    inside: set[int] = frozenset()) -> int | None:
+        """Where the stem before ``pos`` starts, or None if there is no valid stem.
+
+        ``inside``: offsets of suffix characters that ended no place, which a
+        stem may run through (the 乡 of 新乡仔村)."""
         start = pos
         limit = max(barrier, pos - suffix.max_stem)
-        while start > limit and _CJK.match(text[start - 1]) and text[start - 1] not in self._stop:
+        stop = self._stop
+        while start > limit and _CJK.match(text[start - 1]) and (text[start - 1] not in stop or (
+                start - 1 in inside and start < pos and text[start - 1] not in self._hard_stop)):
             start -= 1
+        while start < pos and start in inside:
+            start += 1  # a stem never opens with a suffix character: 村|马坑村, 乡|雷胜村
         stem = text[start:pos]
         for blocker in self.rules.stem_blockers:
             cut = stem.rfind(blocker)

@@ -26,6 +26,11 @@ def names(finder: PlaceRecognizer, text: str) -> list[str]:
     ("茂南区新坡镇车田村", ["茂南区", "新坡镇", "车田村"]),
     ("凉山州昭觉县", ["凉山州", "昭觉县"]),
     ("来到江苏江阴市月城镇", ["江苏", "江阴市", "月城镇"]),
+    # a suffix character that ends no place may sit inside a village's stem
+    ("工作队派驻新乡坪村的干部", ["新乡坪村"]),
+    ("记者来到石镇沟村采访", ["石镇沟村"]),
+    # ... but a stem never opens with one
+    ("这个村马坑村有农户", ["马坑村"]),
 ])
 def test_names_stay_whole(finder: PlaceRecognizer, text: str, expected: list[str]) -> None:
     assert names(finder, text) == expected
