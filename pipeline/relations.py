@@ -194,7 +194,17 @@ class RelationExtractor:
             i = text.rfind(name, sent_start + 1, title.start)
             if i >= 0 and (best is None or i > best.start):
                 best = Mention(i, i + len(name), "PERSON", name, "person.appointed")
+        if best is None:
+            best = self._passive_subject(text, sent_start + 1, title.start)
         return best
+
+    def _passive_subject(self, text: str, lo: int, hi: int) -> Mention | None:
+        """李文安被村民推荐当选为村委会主任: the name right before 被 in the sentence."""
+        i = text.rfind("被", lo, hi)
+        if i <= lo:
+            return None
+        m = self.persons.name_ending_at(text, i)
+        return None if m is None else Mention(m.start, m.end, "PERSON", m.text, "person.appointed")
 
     def _known_names(self, text: str, titles: Sequence[Mention]) -> set[str]:
         names = {m.text for m in self.persons.speakers(text)}
