@@ -75,6 +75,8 @@ class PersonFinder:
         name = text[pos:end]
         if name in self._not_names or name[:2] in self._not_names or name[-1] in "省市县区镇乡村":
             return None
+        if any(ch in "省市县区" for ch in name[surname_len:]):
+            return None  # 宾阳县六龙村 holds no name 阳县六: these never sit inside a given name
         floor = self.rules.word_not_name_freq
         if floor and len(name) == 2 and name in common_words(floor):
             return None  # 门槛, 管理: a frequent word the dictionary does not tag as a name
