@@ -127,7 +127,7 @@ class RelationExtractor:
             for t in chain:
                 if t.text.startswith("原"):
                     continue
-                res = self._place_for_title(text, t, scope, inherited)
+                res = self._place_for_title(text, t, scope, inherited, self._named_later(text, t, titles, scope))
                 if res.mention is not None:
                     inherited = res
                 ev = FactEvidence(f"official.{name.rule}", min(t.start, name.start),
@@ -226,8 +226,22 @@ class RelationExtractor:
                 counts[cand.text] = counts.get(cand.text, 0) + 1
         return {n for n, c in counts.items() if c >= self.rules.min_person_repeats}
 
+    def _named_later(self, text: str, title: Mention, titles: Sequence[Mention], scope: ScopeIndex) -> frozenset[str]:
+        """Places written before a title of the same level later in the sentence
+        (市委副书记、市长A，舟山市委副书记、市长B): the bare title is not theirs."""
+        if title.level is None:
+            return frozenset()
+        _, s_end = scope.sentence_at(title.start)
+        out = set()
+        for t in titles:
+            if title.end <= t.start < s_end and t.level == title.level:
+                p = self._prefixed_place(text, t, scope)
+                if p is not None and not p.anaphor:
+                    out.add(p.text)
+        return frozenset(out)
+
     def _place_for_title(self, text: str, title: Mention, scope: ScopeIndex,
-                         inherited: Resolution | None) -> Resolution:
+                         inherited: Resolution | None, exclude: frozenset[str] = frozenset()) -> Resolution:
         prefixed = self._prefixed_place(text, title, scope)
         if prefixed is not None:
             return scope.resolve_mention(prefixed)
@@ -236,7 +250,7 @@ class RelationExtractor:
         if title.level is not None:
             # 市长 of a county-level city: 楚雄市 (a 县) is a 市 as its title writes it
             written = title.text[0] if title.text[0] in "市州" else None
-            res = scope.resolve_level(title.level, title.start, written)
+            res = scope.resolve_level(title.level, title.start, written, exclude)
             return Resolution(res.place, res.how, res.mention)
         return Resolution(None, "scope.unresolved")
 

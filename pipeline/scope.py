@@ -118,37 +118,39 @@ class ScopeIndex:
                 self._counts[p.text] = self._counts.get(p.text, 0) + 1
         return self._counts
 
-    def resolve_level(self, level: str, pos: int, suffix: str | None = None) -> Resolution:
+    def resolve_level(self, level: str, pos: int, suffix: str | None = None,
+                      exclude: frozenset[str] = frozenset()) -> Resolution:
         """The place of ``level`` that a reference at ``pos`` (该镇, 镇长 …) means.
 
         With ``suffix``, a place written with that suffix matches too (市长 of
         楚雄市, a county-level city: the title names it by its suffix).
+        ``exclude``: places the reference cannot mean (named for someone else).
         """
         if suffix is not None:
-            res = self.resolve_level(level, pos)
+            res = self.resolve_level(level, pos, exclude=exclude)
             if res.place is not None:
                 return res
             return self._resolve_suffix(suffix, pos)
         sent_start, _ = self.sentence_at(pos)
-        same = [p for p in self.named_before(pos, sent_start) if p.level == level]
+        same = [p for p in self.named_before(pos, sent_start) if p.level == level and p.text not in exclude]
         if same:
             return Resolution(same[-1].text, "scope.same_sentence", same[-1])
         header = self.section_place(pos)
-        if header is not None and header.level == level:
+        if header is not None and header.level == level and header.text not in exclude:
             return Resolution(header.text, "scope.section_header", header)
         for p in self.title_places:
-            if p.level == level:
+            if p.level == level and p.text not in exclude:
                 return Resolution(p.text, "scope.article_title", p)
-        earlier = self._named_of_level_before(level, pos)
+        earlier = [p for p in self._named_of_level_before(level, pos) if p.text not in exclude]
         if earlier:
             counts = self._named_counts()
             best = max(reversed(earlier), key=lambda p: counts[p.text])
             return Resolution(best.text, "scope.most_salient", best)
         for p in self.breadcrumb_places:
-            if p.level == level:
+            if p.level == level and p.text not in exclude:
                 return Resolution(p.text, "scope.breadcrumb", p)
         bare = self.bare_place(level)
-        if bare is not None:
+        if bare is not None and bare.text not in exclude:
             return Resolution(bare.text, "scope.bare_name", bare)
         return Resolution(None, "scope.unresolved")
 
