@@ -11,7 +11,9 @@ Every store is a context manager with ``write(article)`` and ``done_ids()``
 * **CSV** — one file per record type (``articles.csv``, ``officials.csv``
   …) in a directory.  The article row is written after its child rows, so
   an id in ``articles.csv`` means the record is complete; on resume, child
-  rows of ids that never reached ``articles.csv`` are dropped.
+  rows of ids that never reached ``articles.csv`` are dropped, and a file of
+  an older schema is rewritten with the current header (an empty cell in the
+  columns it lacks, e.g. ``metric`` of schema 2) before rows are added to it.
 * **Parquet** (``pyarrow``) — one folder per record type holding part files
   (``articles/part-….parquet``), a part per ``batch`` records, each written
   to a temporary name and renamed; read a table with
@@ -308,7 +310,10 @@ class JsonlWriter(_Base):
 
 
 class CsvWriter(_Base):
-    """A directory with one CSV file per table; booleans as 0/1, lists and dicts as JSON."""
+    """A directory with one CSV file per table; booleans as 0/1, lists and dicts as JSON.
+
+    ``migrated``: the columns added to the files of an older store opened with
+    ``resume`` (see :func:`migrate_csv`); the records already there have them empty."""
 
     def __init__(self, path: Path | str, *, resume: bool = False, sync_every: int = 1000) -> None:
         super().__init__(path, resume=resume)
@@ -316,9 +321,17 @@ class CsvWriter(_Base):
         self._files: dict[str, Any] = {}
         self._writers: dict[str, Any] = {}
         self._since_sync = 0
+        self.migrated: list[str] = []
 
     def open(self) -> None:
         self.path.mkdir(parents=True, exist_ok=True)
+        if self.resume:
+            # every file rows are appended to must have the header they are written in
+            for table in TABLES:
+                file = self.path / f"{table}.csv"
+                if file.exists():
+                    _cut_partial_csv_row(file)
+                    self.migrated += migrate_csv(file, table)
         if self.resume and (self.path / "articles.csv").exists():
             self._repair()
         for table, cols in TABLES.items():
@@ -331,11 +344,7 @@ class CsvWriter(_Base):
             self._files[table], self._writers[table] = fh, w
 
     def _repair(self) -> None:
-        """Drop partial lines and child rows whose article row was never written."""
-        for table in TABLES:
-            file = self.path / f"{table}.csv"
-            if file.exists():
-                _cut_partial_csv_row(file)
+        """Drop child rows whose article row was never written (partial lines are cut already)."""
         self._done = {row["id"] for row in _read_csv(self.path / "articles.csv")}
         for table in CHILD_TABLES:
             file = self.path / f"{table}.csv"
@@ -399,6 +408,52 @@ def _cut_partial_csv_row(path: Path) -> None:
                 end = m.end()
         if end != len(data):
             fh.truncate(end)
+
+
+def migrate_csv(file: Path, table: str) -> list[str]:
+    """Bring one CSV file of a store up to the columns of :data:`TABLES`: a file of an
+    older schema (``counts.csv`` and ``amounts.csv`` of schema 2 lack ``metric``) is
+    rewritten with the current header and an empty cell in the columns it lacked, to a
+    temporary file renamed over it.  Returns the columns added (``table.column``).
+
+    Rows that already have the current columns under the old header (appended by a
+    resume before this migration existed; added columns come last) are kept as they
+    are.  A column this version does not write is a :class:`PipelineError`."""
+    cols = [c for c, _ in TABLES[table]]
+    with file.open(encoding="utf-8", newline="") as fh:
+        header = next(csv.reader(fh), None)
+    if header == cols:
+        return []
+    unknown = [c for c in header or [] if c not in cols]
+    if unknown:
+        raise PipelineError(f"{file} has a column this zh-news-ie does not write ({', '.join(unknown)}): it holds "
+                            f"records of a newer schema; upgrade zh-news-ie to resume into it, or run without "
+                            f"--resume (or to another --output) to start afresh")
+    header = header or []  # an empty file (a kill before its header reached the disk): the header alone
+    appended_as_now = header == cols[:len(header)]
+    tmp = file.with_name(file.name + ".tmp")
+    try:
+        with file.open(encoding="utf-8", newline="") as src, tmp.open("w", encoding="utf-8", newline="") as dst:
+            rows = csv.reader(src)
+            next(rows, None)
+            w = csv.writer(dst)
+            w.writerow(cols)
+            for n, row in enumerate(rows, start=2):
+                if len(row) == len(header):
+                    cells = dict(zip(header, row))
+                    row = [cells.get(c, "") for c in cols]
+                elif not (appended_as_now and len(row) == len(cols)):
+                    raise PipelineError(f"{file} row {n} has {len(row)} cells under a header of {len(header)}; "
+                                        f"it cannot be resumed into: run without --resume (or to another "
+                                        f"--output) to start afresh")
+                w.writerow(row)
+            dst.flush()
+            os.fsync(dst.fileno())
+        os.replace(tmp, file)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return [f"{table}.{c}" for c in cols if c not in header] if header else []
 
 
 def _read_csv(path: Path) -> Iterator[dict[str, Any]]:

@@ -350,19 +350,112 @@ def test_resume_into_a_store_of_a_newer_schema_is_one_clear_error(tmp_path: Path
     assert "\n" not in str(err.value)
 
 
-def test_pipeline_run_resume_into_a_schema_2_store(tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", ["sqlite", "csv"])
+def test_pipeline_run_resume_into_a_schema_2_store(tmp_path: Path, kind: str) -> None:
     from typer.testing import CliRunner
 
     from pipeline.cli import app
 
-    path = tmp_path / "old.sqlite"
-    _schema_2_store(path)
+    path = tmp_path / ("old.sqlite" if kind == "sqlite" else "old")
+    (_schema_2_store if kind == "sqlite" else _schema_2_csv)(path)
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "old.txt").write_text(TEXT, encoding="utf-8")  # done already: skipped
     (tmp_path / "in" / "real.txt").write_text(TEXT, encoding="utf-8")
-    result = CliRunner().invoke(app, ["run", str(tmp_path / "in"), "-o", str(path), "--resume", "-q"])
+    result = CliRunner().invoke(app, ["run", str(tmp_path / "in"), "-o", str(path), "--format", kind, "--resume",
+                                      "-q"])
     assert result.exit_code == 0, result.output
     assert f"note: {path} was written by an older zh-news-ie; added counts.metric, amounts.metric" in result.stderr
     records = {a.id: a for a in read_records(path)}
     assert sorted(records) == ["old", "real"]
     assert records["real"].schema_version == "3" and {c.metric for c in records["real"].counts} != {"other"}
+
+
+# The CSV folder of schema 2: every file as then, counts.csv and amounts.csv without metric.
+CSV_2 = {
+    "articles": ("id,schema_version,origin,url,text,title,published,source,reporters,ok,n_places,n_officials,"
+                 "n_counts,n_amounts,n_errors", ["old,2,,,,,,,[],1,1,0,1,1,0"]),
+    "places": ("article_id,seq,name,level,mentions,code,parent_code,path,link_rule,link_confidence,candidates",
+               ["old,0,柳塘乡,镇,1,,,[],,0.0,0"]),
+    "officials": ("article_id,seq,name,title,place,place_code,rule,sentence,start,end,confidence", []),
+    "counts": ("article_id,seq,place,place_code,value,unit,subject,approx,rule,sentence,start,end,confidence",
+               ["old,0,柳塘乡,,30,户,贫困户,0,r,s,0,1,0.5"]),
+    "amounts": ("article_id,seq,place,place_code,value_yuan,subject,approx,per_capita,rule,sentence,start,end,"
+                "confidence", ["old,0,柳塘乡,,50000.0,资金,0,0,r,s,0,1,0.5"]),
+    "errors": ("article_id,seq,stage,reason,origin,hint,data", []),
+}
+
+
+def _schema_2_csv(out: Path) -> None:
+    """The record of :func:`_schema_2_store` in a CSV folder as schema 2 wrote it."""
+    out.mkdir()
+    for table, (header, rows) in CSV_2.items():
+        (out / f"{table}.csv").write_bytes("".join(f"{line}\r\n" for line in (header, *rows)).encode("utf-8"))
+
+
+def _csv_rows(path: Path) -> list[list[str]]:
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.reader(fh))
+
+
+def test_resume_into_a_schema_2_csv_folder_adds_the_metric_column(tmp_path: Path) -> None:
+    out = tmp_path / "old"
+    _schema_2_csv(out)
+    new = _handmade()[0]
+    with open_writer(out, "csv", resume=True) as w:
+        assert w.done_ids() == {"old"}
+        assert w.migrated == ["counts.metric", "amounts.metric"]
+        w.write(new)
+    for table in ("counts", "amounts"):
+        header, *rows = _csv_rows(out / f"{table}.csv")
+        assert header == CSV_2[table][0].split(",") + ["metric"]
+        assert all(len(r) == len(header) for r in rows), f"{table}.csv rows misaligned with its header"
+    # the old row has an empty metric, the new ones theirs; nothing else of either is lost
+    assert [(r[0], r[-1]) for r in _csv_rows(out / "counts.csv")[1:]] == [
+        ("old", ""), ("h1", "registered_poor"), ("h1", "other")]
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{t}.csv" for t in CSV_2)  # no temp file left
+    old, again = list(read_records(out))
+    assert (old.id, old.schema_version, old.counts[0].value, old.counts[0].metric) == ("old", "2", 30, "other")
+    assert old.amounts[0].value_yuan == 50000.0 and old.amounts[0].metric == "other"
+    assert _dump([again]) == _dump([new])
+    # as in SQLite: the town query sums only classified facts (the new record's)
+    _, rows = query(out)
+    assert [(r[0], r[2], r[3]) for r in rows if r[3] is not None] == [("柳塘乡", "registered_poor", 48)]
+    with open_writer(out, "csv", resume=True) as w:
+        assert w.migrated == [] and w.done_ids() == {"old", "h1"}
+
+
+def test_csv_resume_puts_right_rows_an_older_resume_wrote_under_the_schema_2_header(tmp_path: Path) -> None:
+    """A resume before the migration appended rows with a metric cell under the old header."""
+    out, fresh = tmp_path / "old", tmp_path / "fresh"
+    _schema_2_csv(out)
+    first, second, _ = _handmade()
+    with open_writer(fresh, "csv") as w:
+        w.write(first)
+    for table in CSV_2:
+        lines = (fresh / f"{table}.csv").read_bytes().split(b"\r\n", 1)[1]
+        with (out / f"{table}.csv").open("ab") as fh:
+            fh.write(lines)
+    with open_writer(out, "csv", resume=True) as w:
+        assert w.done_ids() == {"old", "h1"}
+        w.write(second)
+    assert all(len(r) == 14 for t in ("counts", "amounts") for r in _csv_rows(out / f"{t}.csv"))
+    old, *rest = read_records(out)
+    assert old.id == "old" and _dump(rest) == _dump([first, second])
+
+
+def test_resume_into_a_csv_folder_of_a_newer_schema_is_one_clear_error(tmp_path: Path) -> None:
+    out = tmp_path / "new"
+    with open_writer(out, "csv") as w:
+        w.write(_handmade()[0])
+    counts = out / "counts.csv"
+    header, *rows = counts.read_text(encoding="utf-8").split("\n", 1)
+    counts.write_text(header.rstrip("\r") + ",unit_code\r\n" + rows[0], encoding="utf-8")
+    before = counts.read_bytes()
+    with pytest.raises(PipelineError, match=f"^{counts} has a column this zh-news-ie does not write") as err:
+        with open_writer(out, "csv", resume=True):
+            pass
+    assert "\n" not in str(err.value) and "unit_code" in str(err.value)
+    assert counts.read_bytes() == before
+
