@@ -1,9 +1,14 @@
 """Questions over stored records, answered with SQL (SQLite).
 
 ``pipeline query STORE`` answers "households, people and money per town and
-metric" from any store: an SQLite database is queried in place; JSONL, CSV and Parquet output
+metric" from any store: an SQLite database is queried in place, read only; JSONL, CSV and Parquet output
 is loaded into an in-memory SQLite database with the same tables first.
 ``--sql`` runs any other query over those tables (see README "Scale").
+
+A store an older version wrote is read as it is, never migrated: the columns its
+records lack (``metric`` of schema 2, see :data:`~pipeline.writers.ADDED_IN`) are
+null, as in a store that ``pipeline run --resume`` migrated, so the town query
+sums none of those facts.
 """
 from __future__ import annotations
 
@@ -12,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import PipelineError
-from .writers import TABLES, connect_sqlite, infer_format, read_records, sqlite_schema, to_rows
+from .records import SCHEMA_VERSION
+from .writers import ADDED_IN, TABLES, infer_format, read_records, sqlite_schema, to_rows
 
 #: Households (户), people (人), person-times (人次) and money (万元) per town and
 #: metric: places the records name at town level (镇, 乡 and 街道 are all level
@@ -57,21 +63,50 @@ ORDER BY town, metric
 
 
 def open_store(path: Path | str, fmt: str | None = None) -> sqlite3.Connection:
-    """An SQLite connection over the records at ``path`` (read in place when it is SQLite)."""
+    """An SQLite connection over the records at ``path`` (read in place, read only, when it is SQLite)."""
     path = Path(str(path))
     if not path.exists():
         raise PipelineError(f"no records at {path}; write them with: pipeline run INPUT --output {path}")
     if not path.is_dir() and infer_format(path, fmt) == "sqlite":
-        return connect_sqlite(path)
+        return _open_sqlite(path)
     db = sqlite3.connect(":memory:")
     for stmt in sqlite_schema():
         db.execute(stmt)
     inserts = {t: f"INSERT INTO {t} VALUES ({', '.join('?' * len(cols))})" for t, cols in TABLES.items()}
     for article in read_records(path, fmt):
+        unknown = _unknown_columns(article.schema_version)
         for table, rows in to_rows(article).items():
             cols = [c for c, _ in TABLES[table]]
-            db.executemany(inserts[table], [[r[c] for c in cols] for r in rows])
+            null = unknown.get(table, set())
+            db.executemany(inserts[table], [[None if c in null else r[c] for c in cols] for r in rows])
     db.commit()
+    return db
+
+
+def _unknown_columns(schema_version: str) -> dict[str, set[str]]:
+    """The columns a record of ``schema_version`` never had (the record model filled in defaults)."""
+    version = int(schema_version) if schema_version.isdigit() else int(SCHEMA_VERSION)
+    return {t: {c for c, since in added.items() if version < since} for t, added in ADDED_IN.items()}
+
+
+def _open_sqlite(path: Path) -> sqlite3.Connection:
+    """The store at ``path`` as it is: a table of an older layout is seen through a
+    temporary view that adds the columns it lacks as null (a missing table is an empty
+    temporary one); nothing is written to the file, and the connection is query-only."""
+    db = sqlite3.connect(str(path))  # no journal_mode change: that would write the file
+    try:
+        for table, cols in TABLES.items():
+            have = {r[1] for r in db.execute(f"PRAGMA main.table_info({table})")}
+            if not have:
+                defs = ", ".join(f'"{c}" {t}' for c, t in cols)
+                db.execute(f"CREATE TEMP TABLE {table} ({defs})")
+            elif missing := [c for c, _ in cols if c not in have]:
+                nulls = ", ".join(f'NULL AS "{c}"' for c in missing)
+                db.execute(f"CREATE TEMP VIEW {table} AS SELECT *, {nulls} FROM main.{table}")
+        db.execute("PRAGMA query_only = ON")
+    except sqlite3.DatabaseError as exc:
+        db.close()
+        raise PipelineError(f"cannot read {path} as an SQLite store: {exc}") from None
     return db
 
 
@@ -80,10 +115,10 @@ def query(path: Path | str, sql: str = TOWN_TOTALS, params: tuple[Any, ...] = ()
     """Run ``sql`` over the store at ``path``; returns (column names, rows)."""
     db = open_store(path, fmt)
     try:
-        cur = db.execute(sql, params)
-    except sqlite3.Error as exc:
-        raise PipelineError(f"SQL error: {exc}; tables: {', '.join(TABLES)}") from None
-    try:
+        try:
+            cur = db.execute(sql, params)
+        except sqlite3.Error as exc:
+            raise PipelineError(f"SQL error: {exc}; tables: {', '.join(TABLES)}") from None
         return [d[0] for d in cur.description or []], cur.fetchall()
     finally:
-        db.close()
+        db.close()  # on an error too: an SQLite store's -wal and -shm go with the last connection

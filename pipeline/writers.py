@@ -78,6 +78,9 @@ TABLES: dict[str, list[tuple[str, str]]] = {
                ("origin", "TEXT"), ("hint", "TEXT"), ("data", "TEXT")],
 }
 CHILD_TABLES = ("places", "officials", "counts", "amounts", "errors")
+#: Columns added after schema 1, by the schema that added them: records of an older schema
+#: have none (``pipeline query`` reads them as null, as a store migrated by resume holds them).
+ADDED_IN: dict[str, dict[str, int]] = {"counts": {"metric": 3}, "amounts": {"metric": 3}}
 _BOOL_COLUMNS = {"ok", "approx", "per_capita"}
 _ARTICLE_JSON = {name for name, f in Article.model_fields.items()
                  if name not in _LIST_FIELDS and str(f.annotation).startswith("list")}

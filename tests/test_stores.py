@@ -459,3 +459,51 @@ def test_resume_into_a_csv_folder_of_a_newer_schema_is_one_clear_error(tmp_path:
     assert "\n" not in str(err.value) and "unit_code" in str(err.value)
     assert counts.read_bytes() == before
 
+
+def _schema_2_jsonl(path: Path) -> None:
+    """The record of :func:`_schema_2_store` as a line of schema 2 (no metric in its facts)."""
+    ev = {"rule": "r", "sentence": "s", "start": 0, "end": 1, "confidence": 0.5}
+    record = {"id": "old", "schema_version": "2", "reporters": [], "ok": True,
+              "places": [{"name": "柳塘乡", "level": "镇", "mentions": 1}],
+              "counts": [{"place": "柳塘乡", "place_code": None, "value": 30, "unit": "户", "subject": "贫困户",
+                          "approx": False, "evidence": ev}],
+              "amounts": [{"place": "柳塘乡", "place_code": None, "value_yuan": 50000.0, "subject": "资金",
+                           "approx": False, "per_capita": False, "evidence": ev}]}
+    path.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "csv", "jsonl"])
+def test_query_reads_a_schema_2_store_as_it_is(tmp_path: Path, kind: str) -> None:
+    """Never resumed, so never migrated: the query reads it without changing it, and its facts
+    have no metric (null, as in a store migrated by resume), so the town query sums none of them."""
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    path = {"sqlite": tmp_path / "old.sqlite", "csv": tmp_path / "old", "jsonl": tmp_path / "old.jsonl"}[kind]
+    {"sqlite": _schema_2_store, "csv": _schema_2_csv, "jsonl": _schema_2_jsonl}[kind](path)
+    before = _snapshot(tmp_path)
+    assert query(path) == (["town", "code", "metric", "households", "people", "person_times", "money_wan_yuan",
+                            "facts"], [])
+    _, rows = query(path, "SELECT article_id, value, metric FROM counts "
+                          "UNION ALL SELECT article_id, value_yuan, metric FROM amounts")
+    assert rows == [("old", 30, None), ("old", 50000.0, None)]
+    result = CliRunner().invoke(app, ["query", str(path), "--sql", "SELECT COUNT(*) AS n FROM counts "
+                                      "WHERE metric IS NULL", "--as", "json"])
+    assert result.exit_code == 0, (result.output, result.exception)
+    assert json.loads(result.output) == {"n": 1}
+    assert _snapshot(tmp_path) == before  # nothing added, rewritten or left beside it
+
+
+def test_query_never_writes_to_an_sqlite_store(tmp_path: Path) -> None:
+    path = tmp_path / "r.sqlite"
+    with open_writer(path) as w:
+        w.write(_handmade()[0])
+    before = _snapshot(tmp_path)
+    with pytest.raises(PipelineError, match="readonly"):
+        query(path, "DELETE FROM counts")
+    assert _snapshot(tmp_path) == before
