@@ -45,6 +45,8 @@ class ScopeIndex:
     org_words: tuple[str, ...] = ()
     breadcrumb_places: list[Mention] = field(default_factory=list)
     giver_cues: tuple[str, ...] = ()
+    giver_funds: tuple[str, ...] = ()
+    receiving_verbs: tuple[str, ...] = ()
     sentences: list[tuple[int, int]] = field(default_factory=list)
     sections: list[tuple[int, Mention]] = field(default_factory=list)
     _named: list[Mention] = field(default_factory=list)
@@ -64,9 +66,10 @@ class ScopeIndex:
     @classmethod
     def build(cls, text: str, places: Sequence[Mention], *, title_places: Iterable[Mention] = (),
               breadcrumb_places: Iterable[Mention] = (), org_words: Iterable[str] = (),
-              giver_cues: Iterable[str] = ()) -> ScopeIndex:
+              giver_cues: Iterable[str] = (), giver_funds: Iterable[str] = (),
+              receiving_verbs: Iterable[str] = ()) -> ScopeIndex:
         index = cls(text, list(places), list(title_places), tuple(org_words), list(breadcrumb_places),
-                    tuple(giver_cues))
+                    tuple(giver_cues), tuple(giver_funds), tuple(receiving_verbs))
         index.sentences = split_sentences(text)
         index._sent_starts = [s for s, _ in index.sentences]
         index._named = [p for p in index.places
@@ -221,14 +224,31 @@ class ScopeIndex:
         return any(q.end <= cue and q.start >= s_start and q is not p for q in self.places if not q.anaphor)
 
     def is_giver(self, p: Mention) -> bool:
-        """True when the place is the giver of help (X区对口帮扶资金): the money is the receiver's."""
+        """True when the place is the giver of help (X区对口帮扶资金, X区落实东西部协作资金):
+        the money is the receiver's."""
         key = ("giver", p.end)
         got = self._memo.get(key)
         if got is None:
             tail = self.text[p.end:p.end + 8]
-            got = self._memo[key] = any(tail.startswith(c) or tail[1:].startswith(c) and tail[0] == "的"
-                                        for c in self.giver_cues)
+            got = any(tail.startswith(c) or tail[1:].startswith(c) and tail[0] == "的" for c in self.giver_cues)
+            got = self._memo[key] = got or self._gives_funds(p)
         return got
+
+    def _gives_funds(self, p: Mention) -> bool:
+        """The place is the subject of its clause and the clause's money is help it gives:
+        a giver word (协作资金, 援建, 捐赠) follows within the clause, with no other place
+        and no receiving verb (获得, 争取) before it, and the place is not itself the
+        object of 向/为/给."""
+        if not self.giver_funds or self.text[max(0, p.start - 1):p.start] in _RECEIVER_MARKS:
+            return False
+        clause = _CLAUSE_BREAK.split(self.text[p.end:p.end + 16], maxsplit=1)[0]
+        hits = [clause.find(w) for w in self.giver_funds if w in clause]
+        if not hits:
+            return False
+        cue = min(hits)
+        if any(v in clause[:cue] for v in self.receiving_verbs):
+            return False
+        return not any(p.end <= q.start < p.end + cue for q in self.places if q is not p)
 
     def names_org(self, p: Mention) -> bool:
         """True when the place opens an organisation name (中江县水利局)."""
@@ -277,6 +297,10 @@ class ScopeIndex:
         if earlier:
             return Resolution(earlier[-1].text, "scope.most_recent", earlier[-1])
         return Resolution(None, "scope.unresolved")
+
+
+_CLAUSE_BREAK = re.compile(r"[,，。;；:：!！?？\n]")
+_RECEIVER_MARKS = frozenset("向为给帮助对")
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:

@@ -46,6 +46,8 @@ class PlaceRules(_Strict):
     single_char_stem_suffixes: list[str] = []
     org_words: list[str] = []
     giver_cues: list[str] = []
+    giver_funds: list[str] = []
+    receiving_verbs: list[str] = []
     not_places: list[str] = []
     bad_endings: list[str] = []
     stem_blockers: list[str] = []

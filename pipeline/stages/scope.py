@@ -34,6 +34,8 @@ class Scope:
         self.places = PlaceRecognizer(rules, load_gazetteer(settings.rules_dir))
         self.org_words = tuple(rules.org_words)
         self.giver_cues = tuple(rules.giver_cues)
+        self.giver_funds = tuple(rules.giver_funds)
+        self.receiving_verbs = tuple(rules.receiving_verbs)
 
     def __call__(self, doc: Doc) -> Doc:
         places = doc._.places
@@ -47,7 +49,8 @@ class Scope:
             for item in meta.breadcrumb:
                 crumbs += [p for p in self.places.find(item) if not p.anaphor]
         doc._.scope = ScopeIndex.build(text_of(doc), places, title_places=title, breadcrumb_places=crumbs,
-                                       org_words=self.org_words, giver_cues=self.giver_cues)
+                                       org_words=self.org_words, giver_cues=self.giver_cues,
+                                       giver_funds=self.giver_funds, receiving_verbs=self.receiving_verbs)
         return doc
 
 
