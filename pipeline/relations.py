@@ -51,6 +51,9 @@ class RelationRules(_Strict):
     subject_stop_chars: str = ""
     subject_max_chars: int = Field(12, ge=1, le=40)
     min_person_repeats: int = Field(3, ge=2, le=20)
+    plural_markers: list[str] = []
+    plural_units: dict[str, Literal["村", "镇", "县", "市", "省"]] = {}
+    plural_window: int = Field(24, ge=4, le=80)
     confidence: Confidence = Confidence()
 
 
@@ -294,11 +297,42 @@ class RelationExtractor:
         recipient = self._recipient(text, q, scope)
         if recipient is not None:
             return recipient
+        parent = self._common_parent(text, q, scope)
+        if parent is not None:
+            return parent
         before = scope.place_before_in_sentence(q.start)
         if before is not None and before.place is not None:
             how = "scope.same_sentence" if before.how == "scope.explicit" else before.how
             return Resolution(before.place, how, before.mention)
         return scope.focus(q.start)
+
+    @cached_property
+    def _plural_re(self) -> re.Pattern[str] | None:
+        words = sorted(self.rules.plural_units, key=len, reverse=True)
+        if not words or not self.rules.plural_markers:
+            return None
+        marks = "|".join(map(re.escape, self.rules.plural_markers))
+        return re.compile(f"(?:{marks})(?:[0-9一二三四五六七八九十两几多]+个)?({'|'.join(map(re.escape, words))})")
+
+    def _common_parent(self, text: str, q: Quantity, scope: ScopeIndex) -> Resolution | None:
+        """甲、乙、丙等社区的8位社区书记: a figure over several places of one level goes to
+        their common parent (GUIDELINES), the nearest place above that level before it in
+        the sentence."""
+        pattern = self._plural_re
+        if pattern is None:
+            return None
+        sent_start, _ = scope.sentence_at(q.start)
+        lo = max(sent_start, q.start - self.rules.plural_window)
+        clause = text[lo:q.start]
+        hits = list(pattern.finditer(clause))
+        if not hits or any(c in clause[hits[-1].end():] for c in "，,；;。"):
+            return None
+        rank = _LEVEL_RANK.get(self.rules.plural_units[hits[-1].group(1)])
+        above = [p for p in scope.named_before(lo + hits[-1].start(), sent_start)
+                 if _LEVEL_RANK.get(p.level or "", -1) > rank and not scope.names_org(p)]
+        if not above:
+            return None
+        return Resolution(above[-1].text, "scope.common_parent", above[-1])
 
     def _recipient(self, text: str, q: Quantity, scope: ScopeIndex) -> Resolution | None:
         """800万元用于X村…: money given to a place belongs to the receiving place."""
@@ -358,6 +392,7 @@ def _outermost(titles: Sequence[Mention]) -> list[Mention]:
     return out
 
 
+_LEVEL_RANK = {"村": 0, "镇": 1, "县": 2, "市": 3, "省": 4}
 _LEADING_LEVEL = re.compile(r"^[省市州县区旗镇乡村]+")
 
 

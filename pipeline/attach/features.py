@@ -29,7 +29,7 @@ _BORDER_AFTER = ("接壤", "毗邻", "相邻", "交界", "相连", "相望", "�
 _MOVE_BEFORE = ("从", "自", "来自", "赴", "到", "前往", "原")
 RULE_HOWS = ("scope.same_sentence", "scope.recipient", "scope.focus", "scope.paragraph", "scope.section_header",
              "scope.article_title", "scope.topic", "scope.most_salient", "scope.most_recent",
-             "scope.breadcrumb", "scope.bare_name", "scope.unresolved")
+             "scope.breadcrumb", "scope.bare_name", "scope.common_parent", "scope.unresolved")
 
 
 @dataclass
