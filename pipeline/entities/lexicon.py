@@ -51,6 +51,7 @@ class PlaceRules(_Strict):
     not_places: list[str] = []
     bad_endings: list[str] = []
     stem_blockers: list[str] = []
+    long_stem_openers: str = ""
     anaphora: list[Anaphor] = []
     # found by suffix only: levels whose names must be in the gazetteer, the
     # suffixes exempt from that (zones), and dictionary tags a stem may not be

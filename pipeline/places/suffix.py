@@ -125,6 +125,10 @@ class PlaceFinder:
             start -= 1
         while start < pos and start in inside:
             start += 1  # a stem never opens with a suffix character: 村|马坑村, 乡|雷胜村
+        if start == pos - suffix.max_stem and start > barrier and text[start - 1] in self.rules.long_stem_openers \
+                and (start - 1 == barrier or start == 1 or not _CJK.match(text[start - 2])
+                     or text[start - 2] in self._hard_stop):
+            start -= 1  # 阿|土列尔村: a transliterated name one longer than the usual stem
         stem = text[start:pos]
         for blocker in self.rules.stem_blockers:
             cut = stem.rfind(blocker)

@@ -31,6 +31,8 @@ def names(finder: PlaceRecognizer, text: str) -> list[str]:
     ("记者来到石镇沟村采访", ["石镇沟村"]),
     # ... but a stem never opens with one
     ("这个村马坑村有农户", ["马坑村"]),
+    # transliterated names open with 阿 and run a character longer
+    ("他家在昭觉县阿吉拉达村", ["昭觉县", "阿吉拉达村"]),
 ])
 def test_names_stay_whole(finder: PlaceRecognizer, text: str, expected: list[str]) -> None:
     assert names(finder, text) == expected
