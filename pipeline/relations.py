@@ -51,6 +51,7 @@ class RelationRules(_Strict):
     subject_stop_chars: str = ""
     subject_max_chars: int = Field(12, ge=1, le=40)
     min_person_repeats: int = Field(3, ge=2, le=20)
+    name_first_titles: list[str] = []
     plural_markers: list[str] = []
     plural_units: dict[str, Literal["村", "镇", "县", "市", "省"]] = {}
     plural_window: int = Field(24, ge=4, le=80)
@@ -175,6 +176,11 @@ class RelationExtractor:
         if after is not None:
             return after
         first = chain[0]
+        if first.text in self.rules.name_first_titles:  # 习近平总书记: the name comes first, unseparated
+            for n in (3, 2):
+                m = self.persons.name_at(text, first.start - n, skip_gap=False) if first.start >= n else None
+                if m is not None and m.end == first.start:
+                    return Mention(m.start, m.end, "PERSON", m.text, "person.before_title")
         start = first.start
         while start > 0 and text[start - 1] not in ",，(（、 \n。；" and start > first.start - 10:
             start -= 1
