@@ -80,6 +80,7 @@ class TitleRules(_Strict):
     level_words: dict[str, Level] = {}
     org_place_links: list[str] = []
     honorary_markers: list[str] = []
+    org_name_words: list[str] = []
     not_titles: list[str] = []
     max_org_chars: int = Field(default=12, ge=0, le=30)
 

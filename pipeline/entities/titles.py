@@ -45,6 +45,10 @@ class TitleFinder:
         return sorted(self.rules.org_prefixes, key=len, reverse=True)
 
     @cached_property
+    def _org_name_words(self) -> tuple[str, ...]:
+        return tuple(self.rules.org_name_words)
+
+    @cached_property
     def _org_suffixes(self) -> list[str]:
         return sorted(self.rules.org_suffixes, key=len, reverse=True)
 
@@ -104,8 +108,8 @@ class TitleFinder:
         pos = start - len(suffix)
         limit = max(0, pos - self.rules.max_org_chars)
         while pos > limit and pos not in place_ends and _CJK.match(text[pos - 1]) \
-                and text[pos - 1] not in _TITLE_STOP:
-            pos -= 1
+                and (text[pos - 1] not in _TITLE_STOP or text.startswith(self._org_name_words, pos - 1)):
+            pos -= 1  # a stop character may open a word of the name (股份经济合作社: 经济)
         if start - pos <= len(suffix) and len(suffix) == 1:
             return None
         return pos
