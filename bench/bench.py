@@ -38,7 +38,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 NUMBER_SCAN = r"\d+(?:\.\d+)?万?[户人元]"
-RULES_ONLY = 'nlp.pipeline=["entities","numbers","scope","relations"]'
+RULES_ONLY = 'nlp.pipeline=["entities","places","numbers","scope","relations"]'
 
 
 # ------------------------------------------------------------------ children
