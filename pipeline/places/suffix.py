@@ -90,6 +90,8 @@ class PlaceFinder:
             if start is None:
                 if m.end() - m.start() == 1:
                     inside.add(m.start())
+                else:
+                    barrier = m.end()  # 各村委会|因村: a longer suffix word is a boundary even unplaced
                 continue
             name = text[start:m.end()]
             stem = text[start:m.start()]

@@ -33,6 +33,9 @@ def names(finder: PlaceRecognizer, text: str) -> list[str]:
     ("这个村马坑村有农户", ["马坑村"]),
     # transliterated names open with 阿 and run a character longer
     ("他家在昭觉县阿吉拉达村", ["昭觉县", "阿吉拉达村"]),
+    # 村委会/居委会 name the administrative village as written
+    ("在石坝村委会张家小组种植魔芋", ["石坝村委会"]),
+    ("他来到柳林居委会走访", ["柳林居委会"]),
 ])
 def test_names_stay_whole(finder: PlaceRecognizer, text: str, expected: list[str]) -> None:
     assert names(finder, text) == expected
@@ -46,6 +49,8 @@ def test_names_stay_whole(finder: PlaceRecognizer, text: str, expected: list[str
     "改善交通城市面貌",               # 通城 (a county stem) inside 交通城市
     "扩大上海市场份额",               # 上海市 before 场
     "领导小组和县政府研究",            # 和县 after a word
+    "各村委会结合实际制定方案",         # 各村委会 is no name, and no stem runs across it (会结合)
+    "她被选为村委会主任",
 ])
 def test_fragments_are_not_places(finder: PlaceRecognizer, text: str) -> None:
     assert names(finder, text) == []
