@@ -192,7 +192,7 @@ class RelationExtractor:
         return self._appointed(text, first, known)
 
     def _appointed(self, text: str, title: Mention, known: Callable[[], set[str]]) -> Mention | None:
-        """李林当选村党支部书记 / 杨宏辉…担任第一书记: the subject holds the title."""
+        """王某当选村党支部书记 / 赵某…担任第一书记: the subject holds the title."""
         window = text[max(0, title.start - 14):title.start]
         verbs = [v for v in self.persons.rules.appointment_verbs if v in window]
         if not verbs:
@@ -208,7 +208,7 @@ class RelationExtractor:
         return best
 
     def _passive_subject(self, text: str, lo: int, hi: int) -> Mention | None:
-        """李文安被村民推荐当选为村委会主任: the name right before 被 in the sentence."""
+        """周某被村民推选为村委会主任: the name right before 被 in the sentence."""
         i = text.rfind("被", lo, hi)
         if i <= lo:
             return None
@@ -237,7 +237,7 @@ class RelationExtractor:
 
     def _named_later(self, text: str, title: Mention, titles: Sequence[Mention], scope: ScopeIndex) -> frozenset[str]:
         """Places written before a title of the same level later in the sentence
-        (市委副书记、市长A，舟山市委副书记、市长B): the bare title is not theirs."""
+        (市委书记A和乙市委书记B): the bare title is not theirs."""
         if title.level is None:
             return frozenset()
         _, s_end = scope.sentence_at(title.start)
@@ -321,7 +321,7 @@ class RelationExtractor:
         return re.compile(f"(?:{marks})(?:[0-9一二三四五六七八九十两几多]+个)?({'|'.join(map(re.escape, words))})")
 
     def _common_parent(self, text: str, q: Quantity, scope: ScopeIndex) -> Resolution | None:
-        """甲、乙、丙等社区的8位社区书记: a figure over several places of one level goes to
+        """甲村、乙村等村的12名第一书记: a figure over several places of one level goes to
         their common parent (GUIDELINES), the nearest place above that level before it in
         the sentence."""
         pattern = self._plural_re
@@ -404,7 +404,7 @@ _LEADING_LEVEL = re.compile(r"^[省市州县区旗镇乡村]+")
 
 def _drop_unplaced_repeats(facts: list[OfficialFact]) -> list[OfficialFact]:
     """One record per position: a post written again later with or without its
-    level character (楚雄市人大常委会主任吴永祥 … 市人大常委会主任吴永祥) is the same
+    level character (甲市人大常委会主任杨某 … 市人大常委会主任杨某) is the same
     post: the first record of it stays, and an unplaced copy goes when the same
     person holds it with a place."""
     def post(f: OfficialFact) -> tuple[str, str]:

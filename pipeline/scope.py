@@ -2,7 +2,7 @@
 
 Places are resolved from, in order of strength: a place written in the same
 sentence before the position, an anaphor (该镇, 全村 …) matched to the level
-it names, the section header that scopes the paragraph ("月城镇:帮到实处…"),
+it names, the section header that scopes the paragraph ("青禾镇:产业带动…"),
 the article title, the discourse focus (the place of the previous fact), and
 the breadcrumb of the page.
 """
@@ -319,7 +319,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 def find_sections(text: str, named: Sequence[Mention]) -> list[tuple[int, Mention]]:
     """Section headers: a short line that opens with a place and a colon or bracket.
 
-    "月城镇:帮到实处,扶到点上" scopes the following paragraphs until the next
+    "青禾镇:产业带动,稳步增收" scopes the following paragraphs until the next
     header.  Returns (section start offset, header place) pairs.
     """
     out = []

@@ -80,7 +80,7 @@ def test_real_subjects_stay(rules: MetricRules, good: str) -> None:
 
 def test_records_carry_metric_and_clean_subject(nlp) -> None:
     text = ("柳溪镇扶贫简报\n  柳溪镇有建档立卡贫困户240户，其中150户已脱贫。"
-            "全镇累计投入扶贫资金860万元，村集体经济收入12万元。\n")
+            "全镇今年投入帮扶资金860万元，村集体经济年收入达12万元。\n")
     a = api.extract(text, id="m", nlp=nlp)
     got = {(c.value, c.metric) for c in a.counts} | {(m.value_yuan, m.metric) for m in a.amounts}
     assert (240, "registered_poor") in got and (150, "lifted_out") in got
@@ -101,7 +101,7 @@ def test_bad_rule_file_points_at_the_field() -> None:
 
 # -- a rule folder's own metrics.yaml (--rules DIR) ----------------------------------
 _TOWN = ("柳溪镇扶贫简报\n  柳溪镇有建档立卡贫困户240户，其中150户已脱贫。"
-         "全镇累计投入扶贫资金860万元，村集体经济收入12万元。\n")
+         "全镇今年投入帮扶资金860万元，村集体经济年收入达12万元。\n")
 # a taxonomy unlike the shipped one: other names, and another default
 _OWN_METRICS = """\
 default: unclassified

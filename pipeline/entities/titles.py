@@ -75,7 +75,7 @@ class TitleFinder:
                 linked = self._linked_place_start(text, start, place_ends)
                 if linked is None:
                     break
-                start = linked  # 东莞市驻揭阳市工作组: 驻揭阳市 is inside the organisation
+                start = linked  # 杭州市驻恩施州工作组: 驻恩施州 is inside the organisation
                 continue
             prefix = next((p for p in self._prefixes if text.startswith(p, start - len(p))), None)
             org = self._open_org_start(text, start, place_ends)
