@@ -52,6 +52,8 @@ class PlaceRules(_Strict):
     bad_endings: list[str] = []
     stem_blockers: list[str] = []
     long_stem_openers: str = ""
+    subunits: list[str] = []
+    subunit_not_before: list[str] = []
     anaphora: list[Anaphor] = []
     # found by suffix only: levels whose names must be in the gazetteer, the
     # suffixes exempt from that (zones), and dictionary tags a stem may not be

@@ -13,6 +13,7 @@ from ..doc import text_of
 from ..entities.lexicon import load_entity_rules
 from ..places.finder import PlaceRecognizer
 from ..places.gazetteer import load_gazetteer
+from ..places.subunits import subunit_mentions
 from ..scope import ScopeIndex
 
 
@@ -36,6 +37,8 @@ class Scope:
         self.giver_cues = tuple(rules.giver_cues)
         self.giver_funds = tuple(rules.giver_funds)
         self.receiving_verbs = tuple(rules.receiving_verbs)
+        self.subunits = tuple(rules.subunits)
+        self.subunit_not_before = tuple(rules.subunit_not_before)
 
     def __call__(self, doc: Doc) -> Doc:
         places = doc._.places
@@ -48,7 +51,13 @@ class Scope:
         if meta is not None and self.settings.use_breadcrumb:
             for item in meta.breadcrumb:
                 crumbs += [p for p in self.places.find(item) if not p.anaphor]
-        doc._.scope = ScopeIndex.build(text_of(doc), places, title_places=title, breadcrumb_places=crumbs,
+        text = text_of(doc)
+        units = subunit_mentions(text, places, self.subunits, self.subunit_not_before)
+        if units:  # 乌龙寺小组 speaks of its village: scope sees it as a mention of that village
+            taken = [(p.start, p.end) for p in places]
+            units = [u for u in units if not any(s < u.end and u.start < e for s, e in taken)]
+            places = sorted([*places, *units], key=lambda m: (m.start, -m.end))
+        doc._.scope = ScopeIndex.build(text, places, title_places=title, breadcrumb_places=crumbs,
                                        org_words=self.org_words, giver_cues=self.giver_cues,
                                        giver_funds=self.giver_funds, receiving_verbs=self.receiving_verbs)
         return doc
