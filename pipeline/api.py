@@ -173,7 +173,7 @@ def process(nlp: Language, items: Iterable[Any], *, batch_size: int = 32,
     the run goes on.  Articles longer than ``[limits] window_chars`` are
     processed in windows (:mod:`pipeline.longtext`).
     """
-    from .io.readers import InputFailure
+    from .io.readers import InputFailure, SourceArticle
     from .longtext import limits_of
 
     limits = limits_of(nlp)

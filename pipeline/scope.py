@@ -179,9 +179,9 @@ class ScopeIndex:
         return self._bare[level]
 
     def _find_bare(self, level: str) -> Mention | None:
-        from .entities.lexicon import all_words, known_place_names
+        from .entities.lexicon import known_place_names
 
-        known, words = known_place_names(), all_words()
+        known = known_place_names()
         suffixes = {"县": "县区", "市": "市", "镇": "镇乡", "省": "省"}.get(level, "")
         for i in range(len(self.text) - 1):
             for n in (3, 2):

@@ -9,7 +9,6 @@ not ordinary words (the tokenizer's dictionary says how common a word is).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
