@@ -135,7 +135,11 @@ class TitleFinder:
             return self.rules.level_words[word]
         if title[0] in self.rules.level_chars:
             return self.rules.level_chars[title[0]]
-        bare = head.lstrip("".join(self.rules.modifiers))
+        bare = head
+        for mod in sorted(self.rules.modifiers, key=len, reverse=True):
+            if bare.startswith(mod) and len(bare) > len(mod):
+                bare = bare[len(mod):]  # a modifier as a prefix (副县长 → 县长), not a set of characters
+                break
         level = self._head_level.get(bare) or self._head_level.get(head)
         if level:
             return level

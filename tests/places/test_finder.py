@@ -36,6 +36,8 @@ def names(finder: PlaceRecognizer, text: str) -> list[str]:
     # 村委会/居委会 name the administrative village as written
     ("在石坝村委会张家小组种植魔芋", ["石坝村委会"]),
     ("他来到柳林居委会走访", ["柳林居委会"]),
+    # a unit's level-scoped posts: X村村级河长, X镇镇级林长
+    ("双溪村村级河长带队巡河", ["双溪村"]),
 ])
 def test_names_stay_whole(finder: PlaceRecognizer, text: str, expected: list[str]) -> None:
     assert names(finder, text) == expected
