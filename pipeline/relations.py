@@ -121,6 +121,8 @@ class RelationExtractor:
         titles = _outermost(titles)
         known = functools.cache(lambda: self._known_names(text, titles))  # only 当选/担任 need it
         by_start = {m.start: m for m in model_persons if 2 <= len(m.text) <= 4}
+        # the place written before each title, found once (outermost titles start apart)
+        prefixed = {t.start: self._prefixed_place(text, t, scope) for t in titles}
         out: list[OfficialFact] = []
         for chain in self._chains(text, titles):
             name = _longer(self._model_name_after(text, chain[-1], by_start),
@@ -131,7 +133,7 @@ class RelationExtractor:
             for t in chain:
                 if t.text.startswith("原"):
                     continue
-                res = self._place_for_title(text, t, scope, inherited, self._named_later(text, t, titles, scope))
+                res = self._place_for_title(t, scope, inherited, prefixed, titles)
                 if res.mention is not None:
                     inherited = res
                 ev = FactEvidence(f"official.{name.rule}", min(t.start, name.start),
@@ -177,10 +179,9 @@ class RelationExtractor:
             return after
         first = chain[0]
         if first.text in self.rules.name_first_titles:  # 习近平总书记: the name comes first, unseparated
-            for n in (3, 2):
-                m = self.persons.name_at(text, first.start - n, skip_gap=False) if first.start >= n else None
-                if m is not None and m.end == first.start:
-                    return Mention(m.start, m.end, "PERSON", m.text, "person.before_title")
+            before = self.persons.name_ending_at(text, first.start, boundary=False)
+            if before is not None:
+                return before
         start = first.start
         while start > 0 and text[start - 1] not in ",，(（、 \n。；" and start > first.start - 10:
             start -= 1
@@ -235,30 +236,27 @@ class RelationExtractor:
                 counts[cand.text] = counts.get(cand.text, 0) + 1
         return {n for n, c in counts.items() if c >= self.rules.min_person_repeats}
 
-    def _named_later(self, text: str, title: Mention, titles: Sequence[Mention], scope: ScopeIndex) -> frozenset[str]:
+    @staticmethod
+    def _named_later(title: Mention, titles: Sequence[Mention], scope: ScopeIndex,
+                     prefixed: dict[int, Mention | None]) -> frozenset[str]:
         """Places written before a title of the same level later in the sentence
         (市委书记A和乙市委书记B): the bare title is not theirs."""
-        if title.level is None:
-            return frozenset()
         _, s_end = scope.sentence_at(title.start)
-        out = set()
-        for t in titles:
-            if title.end <= t.start < s_end and t.level == title.level:
-                p = self._prefixed_place(text, t, scope)
-                if p is not None and not p.anaphor:
-                    out.add(p.text)
-        return frozenset(out)
+        return frozenset(p.text for t in titles
+                         if title.end <= t.start < s_end and t.level == title.level
+                         and (p := prefixed[t.start]) is not None and not p.anaphor)
 
-    def _place_for_title(self, text: str, title: Mention, scope: ScopeIndex,
-                         inherited: Resolution | None, exclude: frozenset[str] = frozenset()) -> Resolution:
-        prefixed = self._prefixed_place(text, title, scope)
-        if prefixed is not None:
-            return scope.resolve_mention(prefixed)
+    def _place_for_title(self, title: Mention, scope: ScopeIndex, inherited: Resolution | None,
+                         prefixed: dict[int, Mention | None], titles: Sequence[Mention]) -> Resolution:
+        own = prefixed[title.start]
+        if own is not None:
+            return scope.resolve_mention(own)
         if inherited is not None and (title.level is None or title.level == inherited.mention.level):
             return inherited
         if title.level is not None:
             # 市长 of a county-level city: 楚雄市 (a 县) is a 市 as its title writes it
             written = title.text[0] if title.text[0] in "市州" else None
+            exclude = self._named_later(title, titles, scope, prefixed)
             res = scope.resolve_level(title.level, title.start, written, exclude)
             return Resolution(res.place, res.how, res.mention)
         return Resolution(None, "scope.unresolved")

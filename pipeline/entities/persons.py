@@ -82,13 +82,16 @@ class PersonFinder:
             return None  # 门槛, 管理: a frequent word the dictionary does not tag as a name
         return self.trim(text, Mention(pos, end, "PERSON", name, "person.after_title"))
 
-    def name_ending_at(self, text: str, end: int) -> Mention | None:
-        """A name that ends at ``end`` (郑卫平|,咸宁市…), tried as 3 then 2 characters."""
+    def name_ending_at(self, text: str, end: int, *, boundary: bool = True) -> Mention | None:
+        """A name that ends at ``end`` (郑卫平|,咸宁市…), tried as 3 then 2 characters.
+
+        With ``boundary`` a name must start after a stop character or a non-Chinese
+        one; without, it may follow any word (贯彻习近平|总书记)."""
         for length in (3, 2):
             start = end - length
             if start < 0:
                 continue
-            if start > 0 and _CJK.match(text[start - 1]) and text[start - 1] not in self._stop:
+            if boundary and start > 0 and _CJK.match(text[start - 1]) and text[start - 1] not in self._stop:
                 continue
             m = self.name_at(text, start, skip_gap=False)
             if m is not None and m.end == end:

@@ -246,7 +246,7 @@ def _build(rules_json: str, data_file: str | None) -> Gazetteer:
     derived = _read_cache(cache) if cache is not None else None
     gaz = Gazetteer.from_rows(rows, rules, raw.get("metadata"), derived)
     if cache is not None and derived is None:
-        _write_cache(cache, gaz.derived())
+        diskcache.write(cache, gaz.derived())
     return gaz
 
 
@@ -272,6 +272,3 @@ def _read_cache(path: Path) -> tuple | None:
         return None  # absent or unreadable: derive again
     return (forms, stems) if isinstance(forms, dict) and isinstance(stems, list) else None
 
-
-def _write_cache(path: Path, derived: tuple) -> None:
-    diskcache.write(path, derived)
