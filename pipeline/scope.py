@@ -9,6 +9,7 @@ the breadcrumb of the page.
 from __future__ import annotations
 
 import bisect
+from collections import Counter
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -61,7 +62,7 @@ class ScopeIndex:
     # place, not once per (fact, candidate) by the attach features
     _memo: dict[tuple[str, int], bool] = field(default_factory=dict)
     _by_level: dict[str, tuple[list[Mention], list[int]]] = field(default_factory=dict)
-    _counts: dict[str, int] | None = None
+    _counts: Counter | None = None
 
     @classmethod
     def build(cls, text: str, places: Sequence[Mention], *, title_places: Iterable[Mention] = (),
@@ -116,9 +117,7 @@ class ScopeIndex:
     def _named_counts(self) -> dict[str, int]:
         """How often each named place is written in the article."""
         if self._counts is None:
-            self._counts = {}
-            for p in self._named:
-                self._counts[p.text] = self._counts.get(p.text, 0) + 1
+            self._counts = Counter(p.text for p in self._named)
         return self._counts
 
     def resolve_level(self, level: str, pos: int, suffix: str | None = None,
