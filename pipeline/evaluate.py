@@ -18,6 +18,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 _LEVELS = re.compile(r"^[镇乡县区市村州省]+")
@@ -37,8 +38,11 @@ def normalise_title(title: str | None) -> str:
     return t.replace("支书", "支部书记") if t.endswith("支书") else t
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise_place(place: str | None) -> str | None:
-    """A place without its administrative suffix, unless that leaves one character."""
+    """A place without its administrative suffix, unless that leaves one character.
+
+    Cached: the attach stage asks it of the same few surfaces for every fact."""
     p = (place or "").strip()
     if not p:
         return None

@@ -22,7 +22,7 @@ from ..quantities import Quantity
 from ..scope import Resolution, ScopeIndex
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     """One place a fact may belong to (``place`` None: no place)."""
 

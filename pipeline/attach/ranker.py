@@ -64,10 +64,12 @@ def _softmax(scores: Sequence[float]) -> list[float]:
 
 def choose_by_score(scores: Sequence[float]) -> tuple[int, float, int | None]:
     """(best index, its softmax probability, runner-up index) of candidate scores; ties go to the first."""
-    p = _softmax(scores)
-    best = max(range(len(p)), key=p.__getitem__)
-    rest = [i for i in range(len(p)) if i != best]
-    return best, p[best], (max(rest, key=p.__getitem__) if rest else None)
+    s = [x if math.isfinite(x) else -1e9 for x in scores]  # a broken feature never wins
+    best = max(range(len(s)), key=s.__getitem__)
+    top = s[best]
+    prob = 1.0 / sum([math.exp(x - top) for x in s])  # the softmax of the best: exp(0) / z
+    runner = max((i for i in range(len(s)) if i != best), key=s.__getitem__, default=None)
+    return best, prob, runner
 
 
 def load_ranker(path: Path | str) -> Ranker:
