@@ -123,10 +123,11 @@ class RelationExtractor:
         by_start = {m.start: m for m in model_persons if 2 <= len(m.text) <= 4}
         # the place written before each title, found once (outermost titles start apart)
         prefixed = {t.start: self._prefixed_place(text, t, scope) for t in titles}
+        ends = _Ends(frozenset(t.end for t in titles), frozenset(p.end for p in scope.places))
         out: list[OfficialFact] = []
         for chain in self._chains(text, titles):
             name = _longer(self._model_name_after(text, chain[-1], by_start),
-                           self._name_for_chain(text, chain, known))
+                           self._name_for_chain(text, chain, known, ends))
             if name is None or name.text in excluded_names:
                 continue
             inherited: Resolution | None = None
@@ -172,10 +173,15 @@ class RelationExtractor:
                 return not any(c in gap[len(sep):] for c in ",，。；;、")
         return False
 
-    def _name_for_chain(self, text: str, chain: list[Mention], known: Callable[[], set[str]]) -> Mention | None:
+    def _name_for_chain(self, text: str, chain: list[Mention], known: Callable[[], set[str]],
+                        ends: _Ends) -> Mention | None:
         last = chain[-1]
         after = self.persons.name_at(text, last.end)
         if after is not None:
+            if self._runs_on(text, after):
+                glued = self._name_glued_before(text, chain[0], ends)
+                if glued is not None:  # 保伟董事长谈项目 / 祖书记干得真好: the person is before the title
+                    return glued or None
             return after
         first = chain[0]
         if first.text in self.rules.name_first_titles:  # 习近平总书记: the name comes first, unseparated
@@ -191,6 +197,35 @@ class RelationExtractor:
             if before is not None:
                 return before
         return self._appointed(text, first, known)
+
+    def _runs_on(self, text: str, name: Mention) -> bool:
+        """The name is followed by a character that cannot end one (a name is followed by
+        punctuation or a word such as 表示, 在, 主持: see ``name_stop_chars``)."""
+        nxt = text[name.end:name.end + 1]
+        return bool(nxt) and _CJK.match(nxt) is not None and nxt not in self.persons.rules.name_stop_chars
+
+    def _name_glued_before(self, text: str, title: Mention, ends: _Ends) -> Mention | Literal[""] | None:
+        """The name written right before ``title`` in the NAME职务 order (张三董事长), or "" for
+        a bare surname (王书记: an address, no full name); None when something else is there.
+
+        The name must start after a separator or at the end of another title, and no
+        place may end where the title starts (月城镇委书记)."""
+        if title.start in ends.places or title.start + 1 in ends.places:
+            return None
+        stop, title_ends = self.persons.rules.name_stop_chars, ends.titles
+        for length in (3, 2):
+            start = title.start - length
+            if start < 0 or not (start in title_ends or start == 0 or not _CJK.match(text[start - 1])
+                                 or text[start - 1] in stop):
+                continue
+            m = self.persons.name_at(text, start, skip_gap=False)
+            if m is not None and m.end == title.start:
+                return Mention(m.start, m.end, "PERSON", m.text, "person.before_title")
+        start = title.start - 1
+        if start >= 0 and text[start] in self.persons.rules.surnames and (
+                start == 0 or start in title_ends or not _CJK.match(text[start - 1]) or text[start - 1] in stop):
+            return ""
+        return None
 
     def _appointed(self, text: str, title: Mention, known: Callable[[], set[str]]) -> Mention | None:
         """王某当选村党支部书记 / 赵某…担任第一书记: the subject holds the title."""
@@ -368,6 +403,14 @@ class RelationExtractor:
                 break
             before.append(ch)
         return "".join(reversed(before)) or q.text
+
+
+@dataclass(frozen=True)
+class _Ends:
+    """Where the article's titles and places end (a name may start after a title, not after a place)."""
+
+    titles: frozenset[int]
+    places: frozenset[int]
 
 
 def _longer(model: Mention | None, rule: Mention | None) -> Mention | None:
