@@ -112,11 +112,14 @@ class RelationExtractor:
 
     # ------------------------------------------------------------------ officials
     def officials(self, text: str, titles: Sequence[Mention], scope: ScopeIndex,
-                  excluded_names: set[str], model_persons: Sequence[Mention] = ()) -> list[OfficialFact]:
+                  excluded_names: set[str], model_persons: Sequence[Mention] = (),
+                  prefectures: frozenset[str] = frozenset()) -> list[OfficialFact]:
         """One fact per (person, position) written in the text.
 
         ``model_persons`` (from a statistical NER stage) give name boundaries
         where they start right after a title; the surname rules decide otherwise.
+        ``prefectures``: the article's place names that are autonomous prefectures
+        (凉山 for 凉山彝族自治州), the places a 州委/州长 title can mean.
         """
         titles = _outermost(titles)
         known = functools.cache(lambda: self._known_names(text, titles))  # only 当选/担任 need it
@@ -134,7 +137,7 @@ class RelationExtractor:
             for t in chain:
                 if t.text.startswith("原"):
                     continue
-                res = self._place_for_title(t, scope, inherited, prefixed, titles)
+                res = self._place_for_title(t, scope, inherited, prefixed, titles, prefectures)
                 if res.mention is not None:
                     inherited = res
                 ev = FactEvidence(f"official.{name.rule}", min(t.start, name.start),
@@ -282,7 +285,8 @@ class RelationExtractor:
                          and (p := prefixed[t.start]) is not None and not p.anaphor)
 
     def _place_for_title(self, title: Mention, scope: ScopeIndex, inherited: Resolution | None,
-                         prefixed: dict[int, Mention | None], titles: Sequence[Mention]) -> Resolution:
+                         prefixed: dict[int, Mention | None], titles: Sequence[Mention],
+                         prefectures: frozenset[str] = frozenset()) -> Resolution:
         own = prefixed[title.start]
         if own is not None:
             return scope.resolve_mention(own)
@@ -292,9 +296,30 @@ class RelationExtractor:
             # 市长 of a county-level city: 楚雄市 (a 县) is a 市 as its title writes it
             written = title.text[0] if title.text[0] in "市州" else None
             exclude = self._named_later(title, titles, scope, prefixed)
+            if written == "州":  # 州委副秘书长: an autonomous prefecture, not the city next to it
+                res = self._prefecture(title, scope, exclude, prefectures)
+                if res is not None:
+                    return res
             res = scope.resolve_level(title.level, title.start, written, exclude)
             return Resolution(res.place, res.how, res.mention)
         return Resolution(None, "scope.unresolved")
+
+    @staticmethod
+    def _prefecture(title: Mention, scope: ScopeIndex, exclude: frozenset[str],
+                    prefectures: frozenset[str]) -> Resolution | None:
+        """The autonomous prefecture a 州 title means: as a level title would resolve among
+        the prefectures only, else the article's one prefecture wherever it is written."""
+        named = [p for p in scope.places if not p.anaphor and p.level == title.level]
+        zhou = [p for p in named if p.text in prefectures or p.text.endswith("自治州")]
+        others = frozenset(p.text for p in named if p not in zhou)
+        res = scope.resolve_level(title.level, title.start, exclude=exclude | others)
+        if res.place is not None:
+            return Resolution(res.place, res.how, res.mention)
+        written = {p.text for p in zhou} - exclude
+        if len(written) == 1:
+            first = next(p for p in zhou if p.text in written)
+            return Resolution(first.text, "scope.only_prefecture", first)
+        return None
 
     def _prefixed_place(self, text: str, title: Mention, scope: ScopeIndex) -> Mention | None:
         for p in scope.places:

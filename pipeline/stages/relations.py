@@ -62,7 +62,10 @@ class Relations:
         if self.settings.model_titles:
             titles += [m for m in doc._.model_titles or []
                        if not any(t.start < m.end and m.start < t.end for t in titles)]
-        doc._.officials = self.extractor.officials(text, titles, doc._.scope, excluded, model_persons)
+        links = doc._.place_links or {}
+        prefectures = frozenset(surface for surface, link in links.items()
+                                if link.code is not None and link.path and link.path[-1].endswith("自治州"))
+        doc._.officials = self.extractor.officials(text, titles, doc._.scope, excluded, model_persons, prefectures)
         choose = None
         if self.attacher is not None or self.recorder is not None:
             attacher = self.attacher or Attacher(None, load_gazetteer(self.settings.rules_dir))
