@@ -47,6 +47,7 @@ class RelationRules(_Strict):
     chain_separators: list[str] = []
     name_title_separators: list[str] = []
     place_title_gaps: list[str] = []
+    title_unit_words: list[str] = []
     recipient_cues: list[str] = []
     subject_stop_chars: str = ""
     subject_max_chars: int = Field(12, ge=1, le=40)
@@ -142,8 +143,17 @@ class RelationExtractor:
                     inherited = res
                 ev = FactEvidence(f"official.{name.rule}", min(t.start, name.start),
                                   max(t.end, name.end), self.confidence(res.how))
-                out.append(OfficialFact(name.text, t.text, res.place, ev))
+                out.append(OfficialFact(name.text, self._title_text(t, prefixed[t.start]), res.place, ev))
         return _drop_unplaced_repeats(_unique(out, key=lambda f: (f.name, f.title, f.place)))
+
+    def _title_text(self, title: Mention, place: Mention | None) -> str:
+        """The post as written, with the unit word of a place written right before it
+        (X社区书记 → 社区书记)."""
+        if place is not None and place.end == title.start:
+            unit = next((u for u in self.rules.title_unit_words if place.text.endswith(u)), None)
+            if unit is not None and not title.text.startswith(unit):
+                return unit + title.text
+        return title.text
 
     @staticmethod
     def _model_name_after(text: str, title: Mention, by_start: dict[int, Mention]) -> Mention | None:
