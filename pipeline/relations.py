@@ -129,6 +129,7 @@ class RelationExtractor:
         prefixed = {t.start: self._prefixed_place(text, t, scope) for t in titles}
         ends = _Ends(frozenset(t.end for t in titles), frozenset(p.end for p in scope.places))
         out: list[OfficialFact] = []
+        home: dict[str, Resolution] = {}  # level -> the place its first bare title resolved to
         for chain in self._chains(text, titles):
             name = _longer(self._model_name_after(text, chain[-1], by_start),
                            self._name_for_chain(text, chain, known, ends))
@@ -138,7 +139,7 @@ class RelationExtractor:
             for t in chain:
                 if t.text.startswith("原"):
                     continue
-                res = self._place_for_title(t, scope, inherited, prefixed, titles, prefectures)
+                res = self._place_for_title(t, scope, inherited, prefixed, titles, prefectures, home)
                 if res.mention is not None:
                     inherited = res
                 ev = FactEvidence(f"official.{name.rule}", min(t.start, name.start),
@@ -296,7 +297,8 @@ class RelationExtractor:
 
     def _place_for_title(self, title: Mention, scope: ScopeIndex, inherited: Resolution | None,
                          prefixed: dict[int, Mention | None], titles: Sequence[Mention],
-                         prefectures: frozenset[str] = frozenset()) -> Resolution:
+                         prefectures: frozenset[str] = frozenset(),
+                         home: dict[str, Resolution] | None = None) -> Resolution:
         own = prefixed[title.start]
         if own is not None:
             return scope.resolve_mention(own)
@@ -311,6 +313,12 @@ class RelationExtractor:
                 if res is not None:
                     return res
             res = scope.resolve_level(title.level, title.start, written, exclude)
+            if home is not None and res.how in _ARTICLE_WIDE:
+                # bare titles of one level mean one home place across the article: a visiting
+                # city written more often later (舟山市委书记…) does not take over 市委副书记
+                first = home.setdefault(title.level, res)
+                if first.place not in exclude:
+                    res = first
             return Resolution(res.place, res.how, res.mention)
         return Resolution(None, "scope.unresolved")
 
@@ -438,6 +446,10 @@ class RelationExtractor:
                 break
             before.append(ch)
         return "".join(reversed(before)) or q.text
+
+
+# resolutions of a level title that do not come from its own sentence or section
+_ARTICLE_WIDE = frozenset({"scope.most_salient", "scope.article_title", "scope.breadcrumb", "scope.bare_name"})
 
 
 @dataclass(frozen=True)
