@@ -123,7 +123,7 @@ class RelationExtractor:
         (凉山 for 凉山彝族自治州), the places a 州委/州长 title can mean.
         """
         titles = _outermost(titles)
-        known = functools.cache(lambda: self._known_names(text, titles))  # only 当选/担任 need it
+        known = functools.cache(lambda: self._known_names(text, titles, scope.places))  # only 当选/担任 need it
         by_start = {m.start: m for m in model_persons if 2 <= len(m.text) <= 4}
         # the place written before each title, found once (outermost titles start apart)
         prefixed = {t.start: self._prefixed_place(text, t, scope) for t in titles}
@@ -265,21 +265,25 @@ class RelationExtractor:
         m = self.persons.name_ending_at(text, i)
         return None if m is None else Mention(m.start, m.end, "PERSON", m.text, "person.appointed")
 
-    def _known_names(self, text: str, titles: Sequence[Mention]) -> set[str]:
+    def _known_names(self, text: str, titles: Sequence[Mention], places: Sequence[Mention] = ()) -> set[str]:
         names = {m.text for m in self.persons.speakers(text)}
         for t in titles:
             m = self.persons.name_at(text, t.end)
             if m is not None:
                 names.add(m.text)
-        return names | self._repeated_names(text)
+        return names | self._repeated_names(text, places)
 
     @cached_property
     def _surname_re(self) -> re.Pattern[str]:
         return re.compile(f"[{re.escape(self.persons.rules.surnames)}]")
 
-    def _repeated_names(self, text: str) -> set[str]:
+    def _repeated_names(self, text: str, places: Sequence[Mention] = ()) -> set[str]:
+        """Three-character names written several times (not inside a place name: 石榴湾村)."""
+        in_place = {i for p in places for i in range(p.start, p.end)}
         counts: dict[str, int] = {}
         for m in self._surname_re.finditer(text):
+            if m.start() in in_place:
+                continue
             cand = self.persons.name_at(text, m.start(), skip_gap=False)
             if cand is not None and len(cand.text) == 3:
                 counts[cand.text] = counts.get(cand.text, 0) + 1

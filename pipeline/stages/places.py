@@ -3,8 +3,10 @@
 Reads ``doc._.places`` (from ``zh_news_entities``), links every place name to
 a division with :class:`~pipeline.places.linker.PlaceLinker` (using the
 article's title, breadcrumb and source as context), and writes the links by
-name to ``doc._.place_links``; ``doc._.places`` gets the gazetteer's levels
-and loses weak short forms nothing supports.
+name to ``doc._.place_links``; ``doc._.places`` gets the gazetteer's levels,
+loses weak short forms nothing supports, and suffix-found names that swallowed
+a character are cut to the name the article writes alone
+(:mod:`pipeline.places.discourse`).
 """
 from __future__ import annotations
 
@@ -16,7 +18,9 @@ from ..doc import text_of
 from ..entities.lexicon import load_entity_rules
 from ..places.finder import PlaceRecognizer
 from ..places.gazetteer import load_gazetteer
+from ..places.discourse import trim_to_written_names
 from ..places.linker import PlaceLinker
+from .entities import to_spans
 
 
 class PlaceLinkSettings(BaseModel):
@@ -47,12 +51,15 @@ class PlaceLinking:
             for item in (meta.title, meta.source, *meta.breadcrumb):
                 if item:
                     context += self.recognizer.find(item)
-        links, kept = self.linker.link(text_of(doc), places, context)
-        dropped = {(p.start, p.end) for p in places} - {(p.start, p.end) for p in kept}
-        if dropped and self.settings.candidates_key in doc.spans:
+        trimmed = trim_to_written_names(places)
+        links, kept = self.linker.link(text_of(doc), trimmed, context)
+        gone = {(p.start, p.end) for p in places} - {(p.start, p.end) for p in kept}
+        if gone and self.settings.candidates_key in doc.spans:
             group = doc.spans[self.settings.candidates_key]
+            came = {(p.start, p.end) for p in kept} - {(p.start, p.end) for p in places}
             doc.spans[self.settings.candidates_key] = [
-                s for s in group if not (s.label_ == "PLACE" and (s.start_char, s.end_char) in dropped)]
+                s for s in group if not (s.label_ == "PLACE" and (s.start_char, s.end_char) in gone)
+            ] + to_spans(doc, [p for p in kept if (p.start, p.end) in came])
         doc._.places, doc._.place_links = kept, links
         return doc
 
