@@ -172,6 +172,12 @@ class NumeralReader:
         self.small = {c: Decimal(v) for c, v in t.small_multipliers.items()}
         self.big = {c: Decimal(v) for c, v in t.section_multipliers().items()}
         self.unread = frozenset(t.unread_multipliers())
+        # one lookup per character in tokens() (the tables share no character)
+        self.char_tokens = {
+            c: (kind, value)
+            for kind, table in (("num", self.digits), ("small", self.small), ("big", self.big))
+            for c, value in table.items()
+        }
         self.points = frozenset(t.decimal_points)
         self.chinese_points = frozenset(t.chinese_decimal_points)
         d = f"[{re.escape(''.join(sorted(self.arabic)))}]"
@@ -186,6 +192,9 @@ class NumeralReader:
         table.update({ord(c): "." for c in t.decimal_points})
         table.update({ord(c): None for c in t.group_separators})
         self.table = table
+        # Text repeats its numerals (5, 10, 2.5万, 三百): read each once.  Bounded,
+        # so a long run over many distinct numbers does not grow without end.
+        self._cached = lru_cache(maxsize=8192)(self._read)
 
     def _arabic(self, s: str, i: int) -> tuple[Decimal, int]:
         m = self.pattern.match(s, i)
@@ -202,14 +211,12 @@ class NumeralReader:
                 value, i = self._arabic(s, i)
                 out.append(("arabic", value))
                 continue
-            for kind, table in (("num", self.digits), ("small", self.small), ("big", self.big)):
-                if ch in table:
-                    out.append((kind, table[ch]))
-                    break
-            else:
+            token = self.char_tokens.get(ch)
+            if token is None:
                 if ch in self.unread:
                     raise ValueError(f"{ch!r} in {s!r} is an ambiguous multiplier with no value in the tables")
                 raise ValueError(f"not a numeral: {s!r} (unexpected {ch!r})")
+            out.append(token)
             i += 1
         if not out:
             raise ValueError("not a numeral: empty string")
@@ -217,6 +224,10 @@ class NumeralReader:
 
     def decimal(self, s: str) -> Decimal:
         """The exact value of numeral ``s``; raise ValueError if it is not one."""
+        return self._cached(s)
+
+    def _read(self, s: str) -> Decimal:
+        """:meth:`decimal` without the cache."""
         s = s.strip()
         if self.pattern.fullmatch(s):  # a plain Arabic number, the common case
             return Decimal(s.translate(self.table))

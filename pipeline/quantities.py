@@ -223,6 +223,7 @@ class Quantity:
 
 
 _SKIP = "skip"
+_ONE = Decimal(1)
 
 
 def _char_class(chars: str | set[str]) -> str:
@@ -289,13 +290,16 @@ class _Scanner:
         self.range_chars = frozenset(s[-1] for s in t.range_separators)
         sub = t.money_subunits
         self.subunits = sorted(sub.units, key=lambda u: -len(u.text))
+        self.subunit_first = frozenset(u.text[0] for u in sub.units)
         self.sub_after = frozenset(sub.after)
         self.sub_alone = tuple(sorted(sub.alone_before, key=len, reverse=True))
-        self.after_lone = frozenset(self.unit_words) | {u.text[0] for u in sub.units}
+        self.after_lone = frozenset(self.unit_words) | self.subunit_first
         n = t.numerals
         self.digit_values = {c: Decimal(v) for c, v in n.digits.items()}
         self.chinese_zeros = frozenset(c for c, v in n.digits.items() if v == 0 and not n.is_arabic(c))
         self.prefixes = tuple(sorted(t.money_prefixes, key=len, reverse=True))
+        # what can stand right before a signed numeral: a sign's last character or a gap
+        self.before_sign = frozenset(s[-1] for s in self.prefixes) | self.gap if self.prefixes else frozenset()
 
     def _compile_nouns(self, nu: NounUnits, numeral_chars: str) -> None:
         stops = _char_class(set(nu.stop_chars)) + numeral_chars
@@ -310,10 +314,11 @@ class _Scanner:
         self.pre_markers: dict[str, list[ApproxMarker]] = {}
         for mk in sorted(t.approx_before, key=lambda a: -len(a.text)):
             self.pre_markers.setdefault(mk.text[-1], []).append(mk)
-        self.trailing = tuple(sorted(t.approx_trailing, key=len, reverse=True))
+        self.trailing_re = re.compile(alternation(t.approx_trailing))
         before = [*t.ordinal_prefixes, *t.fraction_markers]
         self.before_len = max(map(len, before), default=0)
         self.before_re = re.compile(f"(?:{alternation(before)})\\Z")
+        self.before_last = frozenset(w[-1] for w in before)
         self.fraction_after_re = re.compile(alternation(t.fraction_markers))
         self.per_capita_re = re.compile(alternation(t.per_capita_markers))
         self.money_cue_re = re.compile(alternation(t.money_cues))
@@ -375,6 +380,8 @@ def _last_cue(
     text: str, end: int, window: int, pattern: re.Pattern[str], breaks: frozenset[str]
 ) -> re.Match[str] | None:
     """The last match of ``pattern`` in the ``window`` characters before ``end``, same clause."""
+    if pattern.search(text, max(0, end - window), end) is None:
+        return None  # the common case: no cue in the window, so no clause to look for
     matches = list(pattern.finditer(text, _clause_start(text, end, window, breaks), end))
     return matches[-1] if matches else None
 
@@ -407,6 +414,8 @@ def _set_noun(text: str, p: int, c: _Cand, sc: _Scanner, *, exact_head: bool = F
 
 def _subunit_at(text: str, p: int, sc: _Scanner) -> SubUnit | None:
     """The money sub-unit (角, 毛, 分) at ``p``, unless a word goes on (分钟, 毛巾)."""
+    if text[p : p + 1] not in sc.subunit_first:
+        return None
     for u in sc.subunits:
         q = p + len(u.text)
         if text.startswith(u.text, p) and not any(text.startswith(w, q) for w in u.not_followed_by):
@@ -521,7 +530,7 @@ def _may_range(text: str, start: int, end: int, sc: _Scanner) -> bool:
 
 def _tail_mult(numeral: str, sc: _Scanner) -> Decimal:
     """The product of the 万/亿 a numeral ends with (5万 → 10000, 1.2万亿 → 10**12)."""
-    mult = Decimal(1)
+    mult = _ONE
     for ch in reversed(numeral):
         if ch not in sc.big_values:
             break
@@ -555,7 +564,8 @@ def _rejected(text: str, c: _Cand, sc: _Scanner, ar_end: int) -> bool:
     """Numerals that are codes, ordinals, fractions, articles or parts of set phrases."""
     if 0 <= ar_end < len(text) and text[ar_end] in sc.code:
         return True  # 5G, 10:30, v1.2.3
-    if sc.before_re.search(text, max(0, c.num_start - sc.before_len), c.num_start):
+    s = c.num_start
+    if s and text[s - 1] in sc.before_last and sc.before_re.search(text, max(0, s - sc.before_len), s):
         return True  # 第一, 三分之二
     if sc.fraction_after_re.match(text, c.num_end):
         return True
@@ -574,13 +584,16 @@ def _approx(text: str, c: _Cand, sc: _Scanner, inner2: str | None) -> None:
             break
     trailing = None
     if c.kind is not None and c.source != "noun":
-        trailing = next((w for w in sc.trailing if text.startswith(w, c.end)), None)
-        c.end += len(trailing or "")
+        if tm := sc.trailing_re.match(text, c.end):
+            trailing = tm.group()
+            c.end = tm.end()
     c.marker = pre or c.inner or inner2 or trailing
 
 
 def _money_prefix(text: str, start: int, sc: _Scanner) -> int | None:
     """Where a currency sign before the numeral starts (￥300, ¥ 1.5万), or None."""
+    if not start or text[start - 1] not in sc.before_sign:
+        return None  # most numerals: no sign and no gap before them
     i = start
     while i > 0 and text[i - 1] in sc.gap:
         i -= 1
@@ -598,7 +611,7 @@ def _candidate(text: str, m: re.Match[str], sc: _Scanner) -> _Cand | None:
     numeral = (zh or ar + am) + (big or "")
     num_end = m.end("big") if big else m.end("zh") if zh else m.end("am")
     c = _Cand(start, end, start, num_end, end, numeral, zh is None, lone, inner, _tail_mult(numeral, sc))
-    c.sign = _money_prefix(text, start, sc) if sc.prefixes else None
+    c.sign = _money_prefix(text, start, sc)
     found = _resolve_unit(text, c, sc)
     if found is False or (found is None and not _may_range(text, start, end, sc)):
         return None
