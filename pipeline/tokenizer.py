@@ -44,9 +44,13 @@ class PreparingTokenizer:
         if self.segmenter == "char":
             # One token per character, a whitespace run is one token; the same
             # tokens as spaCy's char segmenter but without its per-character
-            # alignment pass (a fifth of the rules-only run time).
+            # alignment pass (a fifth of the rules-only run time).  The Doc is
+            # given each token's orth id, hashed once per distinct string, not
+            # the strings (which it would hash once per token).
             words = _CHARS.findall(prepared.text)
-            doc = Doc(self.inner.vocab, words=words, spaces=[False] * len(words))
+            add = self.inner.vocab.strings.add
+            orth = {word: add(word) for word in set(words)}
+            doc = Doc(self.inner.vocab, words=list(map(orth.__getitem__, words)), spaces=[False] * len(words))
         else:
             doc = self.inner(prepared.text)
         doc._.prepared = prepared

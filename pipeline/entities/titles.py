@@ -30,7 +30,11 @@ class TitleFinder:
     @cached_property
     def _head_re(self) -> re.Pattern[str]:
         heads = alternation(h.text for h in self.rules.heads)  # none: nothing is a title
-        return re.compile(f"(?:{alternation(self.rules.modifiers)})?(?:{heads})")
+        # the optional modifier keeps the regex engine from skipping to a possible first
+        # character by itself; the lookahead does that (a quarter of the search time)
+        openers = sorted({w[0] for w in (*self.rules.modifiers, *(h.text for h in self.rules.heads))})
+        guard = f"(?=[{''.join(map(re.escape, openers))}])" if openers else ""
+        return re.compile(f"{guard}(?:{alternation(self.rules.modifiers)})?(?:{heads})")
 
     @cached_property
     def _head_level(self) -> dict[str, str | None]:

@@ -10,6 +10,7 @@ with ``anaphor=True`` and the level they name.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -58,6 +59,10 @@ class PlaceFinder:
         return frozenset(self.rules.not_places)
 
     @cached_property
+    def _bad_endings(self) -> tuple[str, ...]:
+        return tuple(self.rules.bad_endings)
+
+    @cached_property
     def _anaphor_re(self) -> re.Pattern[str]:
         return re.compile(alternation(a.text for a in self.rules.anaphora))
 
@@ -68,9 +73,10 @@ class PlaceFinder:
     def find(self, text: str) -> list[Mention]:
         """All place and anaphor mentions in ``text``, in order of start."""
         places = self._find_named(text)
-        taken = [(m.start, m.end) for m in places]
+        named, ends = len(places), [m.end for m in places]  # in order and disjoint: ends ascend too
         for m in self._anaphor_re.finditer(text):
-            if not any(s < m.end() and m.start() < e for s, e in taken):
+            first_after = bisect_right(ends, m.start())  # the only named place that may overlap it
+            if first_after == named or places[first_after].start >= m.end():
                 places.append(Mention(m.start(), m.end(), "PLACE", m.group(), "place.anaphor",
                                       level=self._anaphor_level[m.group()], anaphor=True))
         places.sort(key=lambda m: (m.start, -m.end))
@@ -95,7 +101,7 @@ class PlaceFinder:
                 continue
             name = text[start:m.end()]
             stem = text[start:m.start()]
-            if (name in self._not_places or any(name.endswith(w) for w in self.rules.bad_endings)
+            if (name in self._not_places or name.endswith(self._bad_endings)
                     or (len(stem) > 2 and stem[-2:] in frequent_verbs())
                     or (self._inside_phrase(text, start) and self._is_common_stem(stem))):
                 continue
@@ -131,14 +137,9 @@ class PlaceFinder:
                 and (start - 1 == barrier or start == 1 or not _CJK.match(text[start - 2])
                      or text[start - 2] in self._hard_stop):
             start -= 1  # 阿|土列尔村: a transliterated name one longer than the usual stem
-        stem = text[start:pos]
-        for blocker in self.rules.stem_blockers:
-            cut = stem.rfind(blocker)
-            if cut >= 0 and cut + len(blocker) == len(stem):
-                return None
-            if cut >= 0:
-                start += cut + len(blocker)
-                stem = text[start:pos]
+        start = self._after_blockers(text, start, pos)
+        if start is None:
+            return None
         start = self._avoid_word_crossing(text, start, pos, suffix.min_stem)
         start = self._skip_leading(text, start, pos, suffix.min_stem)
         start = self._prefer_known_name(text, start, pos)
@@ -147,6 +148,25 @@ class PlaceFinder:
             return None
         if length == 1 and not self._single_ok(text, start, suffix):
             return None
+        return start
+
+    @cached_property
+    def _blocker_re(self) -> re.Pattern[str]:
+        return re.compile(alternation(self.rules.stem_blockers))
+
+    def _after_blockers(self, text: str, start: int, pos: int) -> int | None:
+        """``start`` moved past the blocker words in ``text[start:pos]`` (in rule order),
+        or None when one ends the stem (贫困|村)."""
+        if not self._blocker_re.search(text, start, pos):
+            return start  # most stems hold none: one search instead of a find per blocker
+        stem = text[start:pos]
+        for blocker in self.rules.stem_blockers:
+            cut = stem.rfind(blocker)
+            if cut >= 0 and cut + len(blocker) == len(stem):
+                return None
+            if cut >= 0:
+                start += cut + len(blocker)
+                stem = text[start:pos]
         return start
 
     def _avoid_word_crossing(self, text: str, start: int, pos: int, min_stem: int) -> int:
