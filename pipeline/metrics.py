@@ -11,7 +11,8 @@ in that file's header and in :meth:`MetricRules.classify`.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from collections.abc import Iterator
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -80,23 +81,38 @@ class MetricRules(_Strict):
         """``subject`` as is, or "" when it is junk: shorter than ``min_length``,
         only figure characters (89人, 342户) or a stop word (解决, 计)."""
         s = (subject or "").strip()
-        rules = self.subject
-        if len(s) < rules.min_length or s in rules.stop_words:
+        if len(s) < self.subject.min_length or s in self._stop_words:
             return ""
-        if rules.figure_chars and all(ch in rules.figure_chars for ch in s):
+        if self._figure_chars and self._figure_chars.issuperset(s):
             return ""
         return s
 
+    @cached_property
+    def _ranked(self) -> dict[tuple[str, bool, bool], tuple[tuple[str, str], ...]]:
+        """For each (kind, per_capita, weak): the (cue, metric) pairs that apply, longest
+        cue first, equal length in the order listed, so the first cue found wins
+        (asked for every fact; the rules are frozen, so this is built once)."""
+        ranked = {}
+        for kind in ("count", "amount"):
+            for per_capita in (False, True):
+                for weak in (False, True):
+                    pairs = [(-len(cue), rank, cue, m.name) for rank, m in enumerate(self.metrics)
+                             if m.applies(kind, per_capita) for cue in (m.weak_cues if weak else m.cues)]
+                    ranked[kind, per_capita, weak] = tuple((cue, name) for _, _, cue, name in sorted(pairs))
+        return ranked
+
+    @cached_property
+    def _figure_chars(self) -> frozenset[str]:
+        return frozenset(self.subject.figure_chars)
+
+    @cached_property
+    def _stop_words(self) -> frozenset[str]:
+        return frozenset(self.subject.stop_words)
+
     def _match(self, text: str, kind: str, per_capita: bool, weak: bool = False) -> str | None:
         """The metric of the longest cue in ``text`` (equal length: the one listed first)."""
-        best: tuple[int, int] | None = None
-        for rank, m in enumerate(self.metrics):
-            if not m.applies(kind, per_capita):
-                continue
-            for cue in (m.weak_cues if weak else m.cues):
-                if cue in text and (best is None or (-len(cue), rank) < best):
-                    best = (-len(cue), rank)
-        return self.metrics[best[1]].name if best is not None else None
+        cues = self._ranked.get((kind, per_capita, weak), ())
+        return next((name for cue, name in cues if cue in text), None)
 
     def classify(self, kind: str, subject: str, before: str = "", after: str = "",
                  per_capita: bool = False) -> str:
@@ -104,21 +120,36 @@ class MetricRules(_Strict):
         number, else in the clause after it; per-capita amounts default to
         ``per_capita_default``, everything else to ``default``.  Weak cues are
         looked for (in the same order) only when no cue was found."""
-        texts = (subject, clause_before(before), clause_after(after))
-        for weak in (False, True):
-            for text in texts:
-                found = self._match(text, kind, per_capita, weak) if text else None
-                if found is not None:
-                    return found
+        texts: list[str] = []
+        for text in _cue_texts(subject, before, after):
+            texts.append(text)
+            found = self._match(text, kind, per_capita) if text else None
+            if found is not None:
+                return found
+        for text in texts:
+            found = self._match(text, kind, per_capita, weak=True) if text else None
+            if found is not None:
+                return found
         if kind == "amount" and per_capita:
             return self.per_capita_default
         return self.default
 
 
+def _cue_texts(subject: str, before: str, after: str) -> Iterator[str]:
+    """Where a fact's cues are looked for, in order; a clause is cut only when
+    asked for (the subject alone decides most facts)."""
+    yield subject
+    yield clause_before(before)
+    yield clause_after(after)
+
+
 def clause_before(text: str) -> str:
-    """The part of ``text`` after its last clause boundary (the clause a number ends)."""
-    parts = _CLAUSE.split(text)
-    return parts[-1] if parts else ""
+    """The part of ``text`` after its last clause boundary (the clause a number ends).
+
+    ``_CLAUSE`` reads the same backwards (its comma rule looks at both sides),
+    so this is the first clause of the reversed text: one split that stops at
+    the first boundary instead of splitting every clause of the sentence."""
+    return clause_after(text[::-1])[::-1]
 
 
 def clause_after(text: str) -> str:
