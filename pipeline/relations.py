@@ -64,6 +64,14 @@ def load_relation_rules(rules_dir: Path | None = None) -> RelationRules:
 
 
 @dataclass(frozen=True, slots=True)
+class RunnerUp:
+    """The place a learned chooser ranked second (None: no place) and its probability."""
+
+    place: str | None
+    probability: float
+
+
+@dataclass(frozen=True, slots=True)
 class FactEvidence:
     """Where a fact comes from: offsets into the cleaned text (mapped later)."""
 
@@ -71,6 +79,7 @@ class FactEvidence:
     start: int
     end: int
     confidence: float
+    runner_up: RunnerUp | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,10 +327,13 @@ class RelationExtractor:
                     return res
             res = scope.resolve_level(title.level, title.start, written, exclude)
             if home is not None and res.how in _ARTICLE_WIDE:
-                # bare titles of one level mean one home place across the article: a visiting
-                # city written more often later (舟山市委书记…) does not take over 市委副书记
+                # a bare title does not mean a place the article writes before other people's
+                # posts of that level (乙市委书记…): a visiting city named more often later
+                # does not take over 市委副书记 from the place earlier bare titles meant
                 first = home.setdefault(title.level, res)
-                if first.place not in exclude:
+                if res.place != first.place and first.place not in exclude and res.place in {
+                        p.text for t in titles if t.start < title.start and t.level == title.level
+                        and (p := prefixed[t.start]) is not None}:
                     res = first
             return Resolution(res.place, res.how, res.mention)
         return Resolution(None, "scope.unresolved")
@@ -355,24 +367,26 @@ class RelationExtractor:
 
     # ---------------------------------------------------------- counts, amounts
     def quantities(self, text: str, quantities: Sequence[Quantity], scope: ScopeIndex,
-                   choose: Callable[[Quantity, Resolution], tuple[Resolution, float] | None] | None = None,
-                   ) -> list[QuantityFact]:
+                   choose: Callable[[Quantity, Resolution], tuple[Resolution, float, RunnerUp | None] | None]
+                   | None = None) -> list[QuantityFact]:
         """Attach each count/amount to a place; dedupe as GUIDELINES asks.
 
         ``choose`` (a learned ranker, :mod:`pipeline.attach`) sees each fact with
-        the rules' place and may replace it (with a confidence); the discourse
-        focus follows the rules either way.
+        the rules' place and may replace it (with a confidence and the place it
+        ranked second, for the evidence); the discourse focus follows the rules
+        either way.
         """
         out = []
         for q in quantities:
             res = self._place_for_quantity(text, q, scope)
             scope.note_fact(q.start, res.mention)
             conf = self.confidence(res.how)
+            runner_up = None
             if choose is not None:
                 picked = choose(q, res)
                 if picked is not None:
-                    res, conf = picked
-            ev = FactEvidence(f"{q.kind}.{res.how}", q.start, q.end, conf)
+                    res, conf, runner_up = picked
+            ev = FactEvidence(f"{q.kind}.{res.how}", q.start, q.end, conf, runner_up)
             out.append(QuantityFact(q.kind, res.place, q.value, q.unit, self._subject(text, q),
                                     q.approx, q.per_capita, ev))
         counts = _unique([f for f in out if f.kind == "count"], key=lambda f: (f.place, f.value, f.unit))
