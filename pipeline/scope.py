@@ -63,6 +63,7 @@ class ScopeIndex:
     _memo: dict[tuple[str, int], bool] = field(default_factory=dict)
     _by_level: dict[str, tuple[list[Mention], list[int]]] = field(default_factory=dict)
     _counts: Counter | None = None
+    _anaphors: dict[tuple[int, int], Resolution] = field(default_factory=dict)  # resolved, by span
 
     @classmethod
     def build(cls, text: str, places: Sequence[Mention], *, title_places: Iterable[Mention] = (),
@@ -195,13 +196,18 @@ class ScopeIndex:
         if not mention.anaphor:
             return Resolution(mention.text, "scope.explicit", mention)
         assert mention.level is not None
-        return self.resolve_level(mention.level, mention.start)
+        key = (mention.start, mention.end)  # what resolve_level reads never changes: resolve once
+        got = self._anaphors.get(key)
+        if got is None:
+            got = self._anaphors[key] = self.resolve_level(mention.level, mention.start)
+        return got
 
     def place_before_in_sentence(self, pos: int) -> Resolution | None:
         """The closest place (named or anaphor) before ``pos`` in its sentence."""
         sent_start, _ = self.sentence_at(pos)
-        i = bisect.bisect_left(self._attributable_starts, pos)
-        for p in reversed(self._attributable[:i]):
+        places = self._attributable
+        for i in range(bisect.bisect_left(self._attributable_starts, pos) - 1, -1, -1):
+            p = places[i]
             if p.start < sent_start:
                 break
             if p.end <= pos:

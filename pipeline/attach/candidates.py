@@ -109,17 +109,13 @@ class ArticleCandidates:
         self.by_key = by_key
         self.anaphors = sorted((p for p in scope.places if p.anaphor), key=lambda p: p.start)
         self._anaphor_starts = [p.start for p in self.anaphors]
-        self._resolved: dict[int, Resolution] = {}
         # every body mention, by start, with its candidate's key
         flat = sorted((m.start, m.end, c.key) for c in self.named for m in c.mentions)
         self.mention_spans = flat
         self._mention_starts = [s for s, _, _ in flat]
 
     def resolve(self, anaphor: Mention) -> Resolution:
-        got = self._resolved.get(id(anaphor))
-        if got is None:
-            got = self._resolved[id(anaphor)] = self.scope.resolve_mention(anaphor)
-        return got
+        return self.scope.resolve_mention(anaphor)  # cached by the scope
 
     def anaphors_between(self, lo: int, hi: int) -> list[Mention]:
         """Anaphors starting in [lo, hi)."""
