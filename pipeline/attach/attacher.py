@@ -10,13 +10,14 @@ from typing import Any
 from ..evaluate import normalise_place
 from ..paths import repo_path
 from ..quantities import Quantity
+from ..relations import RunnerUp
 from ..scope import Resolution, ScopeIndex
 from .candidates import ArticleCandidates, FactCandidates
 from .features import FeatureContext, featurise_parts
 from .ranker import Ranker, choose_by_score, load_ranker
 
 RULE = "attach.ranker"
-Chooser = Callable[[Quantity, Resolution], "tuple[Resolution, float] | None"]
+Chooser = Callable[[Quantity, Resolution], "tuple[Resolution, float, RunnerUp | None] | None"]
 
 
 @dataclass
@@ -46,7 +47,7 @@ class Attacher:
                 got = cached[id(part)] = (part, score(part))
             return got[1]
 
-        def choose(q: Quantity, rule: Resolution) -> tuple[Resolution, float] | None:
+        def choose(q: Quantity, rule: Resolution) -> tuple[Resolution, float, RunnerUp | None] | None:
             cands = article.for_fact(q, rule)
             own, fact = featurise_parts(ctx, q, rule, cands)
             if sink is not None:
@@ -54,10 +55,16 @@ class Attacher:
                 sink.append(FactCandidates(q.kind, q.value, q.unit, q.start, q.end, rule, cands, feats))
             if self.ranker is None:
                 return None
-            best, prob, _ = choose_by_score([own_score(a) + score(b) for a, b in zip(own, fact)])
+            scores = [own_score(a) + score(b) for a, b in zip(own, fact)]
+            best, prob, second = choose_by_score(scores)
             picked = cands[best]
             if not math.isfinite(prob) or picked.key == normalise_place(rule.place):
                 return None  # the rules agree: keep their evidence
-            return Resolution(picked.place, RULE, picked.mention), round(prob, 4)
+            runner_up = None
+            if second is not None and math.isfinite(scores[second]) and math.isfinite(scores[best]):
+                # softmax of the second: exp(s2 - s1) times the best one's probability
+                runner_up = RunnerUp(cands[second].place,
+                                     round(math.exp(scores[second] - scores[best]) * prob, 4))
+            return Resolution(picked.place, RULE, picked.mention), round(prob, 4), runner_up
 
         return choose
