@@ -448,22 +448,20 @@ class RelationExtractor:
             return None
         return Resolution(chain[-1].text, "scope.recipient", chain[-1])
 
+    @cached_property
+    def _subject_res(self) -> tuple[re.Pattern[str], re.Pattern[str]]:
+        """Runs of subject characters (CJK, not a stop character) after and before a figure."""
+        chars = "[^\x00-\u4dff\ua000-\U0010ffff" + "".join(map(re.escape, self.rules.subject_stop_chars)) + "]"
+        return re.compile(f"{chars}*"), re.compile(f"{chars}*\\Z")
+
     def _subject(self, text: str, q: Quantity) -> str:
         """A short noun phrase for what is counted (not scored; for readers)."""
-        stop = self.rules.subject_stop_chars
-        after = []
-        for ch in text[q.end:q.end + self.rules.subject_max_chars]:
-            if ch in stop or not _CJK.match(ch):
-                break
-            after.append(ch)
-        if after and len(after) >= 2:
-            return "".join(after)
-        before = []
-        for ch in reversed(text[max(0, q.start - self.rules.subject_max_chars):q.start]):
-            if ch in stop or not _CJK.match(ch):
-                break
-            before.append(ch)
-        return "".join(reversed(before)) or q.text
+        after_re, before_re = self._subject_res
+        n = self.rules.subject_max_chars
+        after = after_re.match(text, q.end, q.end + n).group()
+        if len(after) >= 2:
+            return after
+        return before_re.search(text, max(0, q.start - n), q.start).group() or q.text
 
 
 # resolutions of a level title that do not come from its own sentence or section

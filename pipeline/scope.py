@@ -13,6 +13,7 @@ from collections import Counter
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .entities.mention import Mention
 
@@ -179,15 +180,12 @@ class ScopeIndex:
         return self._bare[level]
 
     def _find_bare(self, level: str) -> Mention | None:
-        from .entities.lexicon import known_place_names
-
-        known = known_place_names()
-        suffixes = {"县": "县区", "市": "市", "镇": "镇乡", "省": "省"}.get(level, "")
-        for i in range(len(self.text) - 1):
+        names = _bare_names(level)
+        text = self.text
+        for i in range(len(text) - 1):
             for n in (3, 2):
-                w = self.text[i:i + n]
-                if w in known and any(w + s in known for s in suffixes) \
-                        and self.text[i + n:i + n + 1] not in "省市县区镇乡村":
+                w = text[i:i + n]
+                if w in names and text[i + n:i + n + 1] not in "省市县区镇乡村":
                     return Mention(i, i + n, "PLACE", w, "place.bare_known", level=level)
         return None
 
@@ -306,6 +304,17 @@ class ScopeIndex:
 
 _CLAUSE_BREAK = re.compile(r"[,，。;；:：!！?？\n]")
 _RECEIVER_MARKS = frozenset("向为给帮助对")
+
+
+@lru_cache(maxsize=8)
+def _bare_names(level: str) -> frozenset[str]:
+    """Known place names of 2–3 characters that are also known with a suffix of ``level``
+    (通城 beside 通城县): the names a text may write bare."""
+    from .entities.lexicon import known_place_names
+
+    known = known_place_names()
+    suffixes = {"县": "县区", "市": "市", "镇": "镇乡", "省": "省"}.get(level, "")
+    return frozenset(w for w in known if len(w) in (2, 3) and any(w + s in known for s in suffixes))
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
