@@ -388,8 +388,12 @@ class _EvidenceMaker:
         start, end = ev.start, ev.end
         if self.prepared is not None:
             start, end = self.prepared.offsets.to_original(start, end)
-        return {"rule": ev.rule, "sentence": self._written_sentence(s_start, s_end), "start": start,
-                "end": end, "confidence": ev.confidence}
+        out = {"rule": ev.rule, "sentence": self._written_sentence(s_start, s_end), "start": start,
+               "end": end, "confidence": ev.confidence}
+        if ev.runner_up is not None:  # the ranker's second choice, as the source writes it
+            out["runner_up_place"] = self.written(ev.runner_up.place, ev.start)
+            out["runner_up_probability"] = ev.runner_up.probability
+        return out
 
     def _written_sentence(self, start: int, end: int) -> str:
         found = self._sentences.get((start, end))

@@ -12,7 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 # 2: places carry a division code, parent and path; facts carry place_code
 # 3: counts and amounts carry a metric (configs/rules/metrics.yaml); junk subjects are ""
-SCHEMA_VERSION = "3"
+# 4: evidence carries the attach ranker's runner-up place and its probability
+SCHEMA_VERSION = "4"
 
 
 class _Record(BaseModel):
@@ -27,11 +28,17 @@ class Evidence(_Record):
     start: int = Field(ge=0)
     end: int = Field(ge=0)
     confidence: float = Field(ge=0, le=1)
+    # where the attach ranker chose the place (rule *.attach.ranker): the place it ranked
+    # second (null with a probability: "no place") and that place's probability
+    runner_up_place: str | None = None
+    runner_up_probability: float | None = Field(default=None, ge=0, le=1)
 
     @model_validator(mode="after")
     def _ordered(self) -> Evidence:
         if self.end < self.start:
             raise ValueError(f"evidence end {self.end} before start {self.start}")
+        if self.runner_up_place is not None and self.runner_up_probability is None:
+            raise ValueError("evidence runner_up_place without runner_up_probability")
         return self
 
 

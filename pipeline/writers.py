@@ -53,6 +53,9 @@ _SUFFIX_FORMAT = {".jsonl": "jsonl", ".json": "jsonl", ".csv": "csv", ".parquet"
 
 _EVIDENCE = [("rule", "TEXT"), ("sentence", "TEXT"), ("start", "INTEGER"), ("end", "INTEGER"),
              ("confidence", "REAL")]
+# evidence of schema 4 (the attach ranker's second choice); last, as columns added later are
+_RUNNER_UP_COLUMNS = [("runner_up_place", "TEXT"), ("runner_up_probability", "REAL")]
+_RUNNER_UP = {c for c, _ in _RUNNER_UP_COLUMNS}
 _LIST_FIELDS = ("places", "officials", "counts", "amounts", "errors")
 #: Article fields stored as columns of ``articles``: lists of strings as JSON, booleans as 0/1.
 _ARTICLE_SCALARS = [(name, "INTEGER" if f.annotation is bool else "TEXT")
@@ -67,20 +70,22 @@ TABLES: dict[str, list[tuple[str, str]]] = {
                ("mentions", "INTEGER"), ("code", "TEXT"), ("parent_code", "TEXT"), ("path", "TEXT"),
                ("link_rule", "TEXT"), ("link_confidence", "REAL"), ("candidates", "INTEGER")],
     "officials": [("article_id", "TEXT"), ("seq", "INTEGER"), ("name", "TEXT"), ("title", "TEXT"),
-                  ("place", "TEXT"), ("place_code", "TEXT"), *_EVIDENCE],
+                  ("place", "TEXT"), ("place_code", "TEXT"), *_EVIDENCE, *_RUNNER_UP_COLUMNS],
     "counts": [("article_id", "TEXT"), ("seq", "INTEGER"), ("place", "TEXT"), ("place_code", "TEXT"),
                ("value", "INTEGER"), ("unit", "TEXT"), ("subject", "TEXT"), ("approx", "INTEGER"), *_EVIDENCE,
-               ("metric", "TEXT")],
+               ("metric", "TEXT"), *_RUNNER_UP_COLUMNS],
     "amounts": [("article_id", "TEXT"), ("seq", "INTEGER"), ("place", "TEXT"), ("place_code", "TEXT"),
                 ("value_yuan", "REAL"), ("subject", "TEXT"), ("approx", "INTEGER"), ("per_capita", "INTEGER"),
-                *_EVIDENCE, ("metric", "TEXT")],
+                *_EVIDENCE, ("metric", "TEXT"), *_RUNNER_UP_COLUMNS],
     "errors": [("article_id", "TEXT"), ("seq", "INTEGER"), ("stage", "TEXT"), ("reason", "TEXT"),
                ("origin", "TEXT"), ("hint", "TEXT"), ("data", "TEXT")],
 }
 CHILD_TABLES = ("places", "officials", "counts", "amounts", "errors")
 #: Columns added after schema 1, by the schema that added them: records of an older schema
 #: have none (``pipeline query`` reads them as null, as a store migrated by resume holds them).
-ADDED_IN: dict[str, dict[str, int]] = {"counts": {"metric": 3}, "amounts": {"metric": 3}}
+ADDED_IN: dict[str, dict[str, int]] = {"officials": dict.fromkeys(_RUNNER_UP, 4),
+                                       "counts": {"metric": 3, **dict.fromkeys(_RUNNER_UP, 4)},
+                                       "amounts": {"metric": 3, **dict.fromkeys(_RUNNER_UP, 4)}}
 _BOOL_COLUMNS = {"ok", "approx", "per_capita"}
 _ARTICLE_JSON = {name for name, f in Article.model_fields.items()
                  if name not in _LIST_FIELDS and str(f.annotation).startswith("list")}
@@ -88,8 +93,8 @@ _ARTICLE_JSON = {name for name, f in Article.model_fields.items()
 NULLABLE = {"articles": {name for name, f in Article.model_fields.items()
                          if name not in _LIST_FIELDS and not f.is_required() and f.default is None},
             "places": {"code", "parent_code", "link_rule"},
-            "officials": {"place", "place_code"}, "counts": {"place", "place_code"},
-            "amounts": {"place", "place_code"},
+            "officials": {"place", "place_code", *_RUNNER_UP}, "counts": {"place", "place_code", *_RUNNER_UP},
+            "amounts": {"place", "place_code", *_RUNNER_UP},
             "errors": {"origin", "hint", "data"}}
 #: Indexes created in SQLite: "on place and name" for the usual questions.
 SQLITE_INDEXES = {
@@ -171,8 +176,10 @@ def _place_row(r: dict) -> dict:
 
 
 def _evidence(r: dict) -> dict:
+    prob = r.get("runner_up_probability")
     return {"rule": r["rule"], "sentence": r["sentence"], "start": int(r["start"]), "end": int(r["end"]),
-            "confidence": float(r["confidence"])}
+            "confidence": float(r["confidence"]), "runner_up_place": r.get("runner_up_place") or None,
+            "runner_up_probability": None if prob in (None, "") else float(prob)}
 
 
 def _bool(v: Any) -> bool:

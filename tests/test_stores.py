@@ -10,13 +10,18 @@ import pytest
 from pipeline import api
 from pipeline.errors import PipelineError
 from pipeline.query import TOWN_TOTALS, query
-from pipeline.records import Article, Count, Amount, ErrorRecord, Evidence, Place
-from pipeline.writers import JsonlWriter, open_writer, read_records, repair_jsonl
+from pipeline.records import SCHEMA_VERSION, Article, Count, Amount, ErrorRecord, Evidence, Place
+from pipeline.writers import TABLES, JsonlWriter, open_writer, read_records, repair_jsonl
 
 TEXT = ("石桥镇召开脱贫攻坚推进会\n发布日期：2023-03-08\n"
         "  本报讯 近日，石桥镇召开脱贫攻坚推进会。石桥镇委书记王立衡表示，"
         "全镇还有126户困难户需要重点帮扶，今年已发放救助资金35.6万元。\n")
 EV = Evidence(rule="r", sentence="s", start=0, end=1, confidence=0.5)
+# placed by the attach ranker: its second choice rides along (a village; "no place" below)
+RANKED = Evidence(rule="count.attach.ranker", sentence="s", start=0, end=1, confidence=0.62,
+                  runner_up_place="青石村", runner_up_probability=0.21)
+RANKED_NONE = Evidence(rule="money.attach.ranker", sentence="s", start=0, end=1, confidence=0.7,
+                       runner_up_place=None, runner_up_probability=0.18)
 
 
 def _handmade() -> list[Article]:
@@ -25,9 +30,9 @@ def _handmade() -> list[Article]:
         Article(id="h1", places=town, reporters=["李明"], url="http://x/1",
                 counts=[Count(place="柳塘乡", value=48, unit="户", subject="低保户", approx=False, evidence=EV,
                               metric="registered_poor"),
-                        Count(place="青石村", value=7, unit="户", subject="", approx=True, evidence=EV)],
+                        Count(place="青石村", value=7, unit="户", subject="", approx=True, evidence=RANKED)],
                 amounts=[Amount(place="柳塘乡", value_yuan=120000.0, subject="资金", approx=False,
-                                per_capita=False, evidence=EV, metric="investment_funds"),
+                                per_capita=False, evidence=RANKED_NONE, metric="investment_funds"),
                          Amount(place="柳塘乡", value_yuan=3000.0, subject="人均", approx=False,
                                 per_capita=True, evidence=EV, metric="income_per_capita"),
                          Amount(place="柳塘乡", value_yuan=9000.0, subject="销售额", approx=False,
@@ -265,6 +270,10 @@ def test_readme_shows_the_town_query_as_it_is() -> None:
 
 
 # -- resuming into a store an older version wrote -------------------------------------
+# what a store of schema 2 gains: the metric (schema 3) and the ranker's runner-up (schema 4)
+ADDED_SINCE_2 = ["officials.runner_up_place", "officials.runner_up_probability",
+                 "counts.metric", "counts.runner_up_place", "counts.runner_up_probability",
+                 "amounts.metric", "amounts.runner_up_place", "amounts.runner_up_probability"]
 # The SQLite layout of schema 2 (before counts and amounts carried a metric), as written then.
 _EV2 = '"rule" TEXT, "sentence" TEXT, "start" INTEGER, "end" INTEGER, "confidence" REAL'
 SCHEMA_2 = [
@@ -316,11 +325,11 @@ def test_resume_into_a_schema_2_sqlite_store_adds_the_metric_column(tmp_path: Pa
     new = _handmade()[0]
     with open_writer(path, resume=True) as w:
         assert w.done_ids() == {"old"}
-        assert w.migrated == ["counts.metric", "amounts.metric"]
+        assert w.migrated == ADDED_SINCE_2
         w.write(new)
-    assert _columns(path, "counts")[-1] == _columns(path, "amounts")[-1] == "metric"
+    assert _columns(path, "counts")[-3:] == _columns(path, "amounts")[-3:] == ["metric", "runner_up_place", "runner_up_probability"]
     db = sqlite3.connect(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == 3
+    assert db.execute("PRAGMA user_version").fetchone()[0] == int(SCHEMA_VERSION)
     # the old rows have no metric (null), the new ones theirs; nothing else of either is lost
     assert db.execute("SELECT article_id, metric FROM counts ORDER BY article_id, seq").fetchall() == [
         ("h1", "registered_poor"), ("h1", "other"), ("old", None)]
@@ -364,10 +373,10 @@ def test_pipeline_run_resume_into_a_schema_2_store(tmp_path: Path, kind: str) ->
     result = CliRunner().invoke(app, ["run", str(tmp_path / "in"), "-o", str(path), "--format", kind, "--resume",
                                       "-q"])
     assert result.exit_code == 0, result.output
-    assert f"note: {path} was written by an older zh-news-ie; added counts.metric, amounts.metric" in result.stderr
+    assert f"note: {path} was written by an older zh-news-ie; added {', '.join(ADDED_SINCE_2)}" in result.stderr
     records = {a.id: a for a in read_records(path)}
     assert sorted(records) == ["old", "real"]
-    assert records["real"].schema_version == "3" and {c.metric for c in records["real"].counts} != {"other"}
+    assert records["real"].schema_version == SCHEMA_VERSION and {c.metric for c in records["real"].counts} != {"other"}
 
 
 # The CSV folder of schema 2: every file as then, counts.csv and amounts.csv without metric.
@@ -405,14 +414,15 @@ def test_resume_into_a_schema_2_csv_folder_adds_the_metric_column(tmp_path: Path
     new = _handmade()[0]
     with open_writer(out, "csv", resume=True) as w:
         assert w.done_ids() == {"old"}
-        assert w.migrated == ["counts.metric", "amounts.metric"]
+        assert w.migrated == ADDED_SINCE_2
         w.write(new)
     for table in ("counts", "amounts"):
         header, *rows = _csv_rows(out / f"{table}.csv")
-        assert header == CSV_2[table][0].split(",") + ["metric"]
+        assert header == CSV_2[table][0].split(",") + ["metric", "runner_up_place", "runner_up_probability"]
         assert all(len(r) == len(header) for r in rows), f"{table}.csv rows misaligned with its header"
     # the old row has an empty metric, the new ones theirs; nothing else of either is lost
-    assert [(r[0], r[-1]) for r in _csv_rows(out / "counts.csv")[1:]] == [
+    metric = [c for c, _ in TABLES["counts"]].index("metric")
+    assert [(r[0], r[metric]) for r in _csv_rows(out / "counts.csv")[1:]] == [
         ("old", ""), ("h1", "registered_poor"), ("h1", "other")]
     assert sorted(p.name for p in out.iterdir()) == sorted(f"{t}.csv" for t in CSV_2)  # no temp file left
     old, again = list(read_records(out))
@@ -440,7 +450,7 @@ def test_csv_resume_puts_right_rows_an_older_resume_wrote_under_the_schema_2_hea
     with open_writer(out, "csv", resume=True) as w:
         assert w.done_ids() == {"old", "h1"}
         w.write(second)
-    assert all(len(r) == 14 for t in ("counts", "amounts") for r in _csv_rows(out / f"{t}.csv"))
+    assert all(len(r) == len(TABLES[t]) for t in ("counts", "amounts") for r in _csv_rows(out / f"{t}.csv"))
     old, *rest = read_records(out)
     assert old.id == "old" and _dump(rest) == _dump([first, second])
 

@@ -172,8 +172,11 @@ def _place_node(entities: list[Entity], place: str | None, ev: Evidence | None) 
 
 
 def _evidence_fields(ev: Evidence) -> dict[str, str]:
-    return {"rule": ev.rule, "confidence": f"{ev.confidence:.2f}", "sentence": ev.sentence,
-            "start": str(ev.start), "end": str(ev.end)}
+    fields = {"rule": ev.rule, "confidence": f"{ev.confidence:.2f}", "sentence": ev.sentence,
+              "start": str(ev.start), "end": str(ev.end)}
+    if ev.runner_up_probability is not None:  # the ranker's second choice: why this place and not that
+        fields["runner_up"] = f"{ev.runner_up_place or '(no place)'} {ev.runner_up_probability:.2f}"
+    return fields
 
 
 def official_relation(i: int, o: Official, entities: list[Entity]) -> Relation:

@@ -6,7 +6,7 @@
   var panel = document.getElementById("detail");
   var FIELDS = [["kind", "type"], ["name", "name"], ["title", "title"], ["value", "value"], ["unit", "unit"],
     ["place", "place"], ["subject", "subject"], ["metric", "metric"], ["approx", "approximate"], ["per_capita", "per capita"],
-    ["stage", "stage"], ["reason", "reason"], ["hint", "hint"], ["rule", "rule"], ["confidence", "confidence"],
+    ["stage", "stage"], ["reason", "reason"], ["hint", "hint"], ["rule", "rule"], ["confidence", "confidence"], ["runner_up", "runner-up (ranker)"],
     ["start", "start"], ["end", "end"], ["sentence", "evidence sentence"]];
 
   function all(selector) { return Array.prototype.slice.call(document.querySelectorAll(selector)); }
