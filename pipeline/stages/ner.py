@@ -125,8 +125,9 @@ class StatisticalNer:
         titles = doc._.titles or []
         if not self.settings.skip_named:
             return titles
-        # a two-character rule name may still be the start of a longer one the model sees
-        starts = {p.start for p in doc._.persons or [] if p.end - p.start >= 3}
+        # a two-character rule name may still be the start of a longer one the model sees;
+        # a title followed by another one (第一书记、驻村工作队队长…) has no name after it
+        starts = {p.start for p in doc._.persons or [] if p.end - p.start >= 3} | {t.start for t in titles}
         return [t for t in titles if not any(t.end + gap in starts for gap in range(3))]
 
     def _regions(self, text: str, titles: list[Mention]) -> list[tuple[int, int]]:
