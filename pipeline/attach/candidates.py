@@ -109,6 +109,8 @@ class ArticleCandidates:
         self.by_key = by_key
         self.anaphors = sorted((p for p in scope.places if p.anaphor), key=lambda p: p.start)
         self._anaphor_starts = [p.start for p in self.anaphors]
+        self._none = Candidate(None, None, sources={"none"})
+        self._none_ruled = Candidate(None, None, sources={"none", "rule"})  # the rules placed the fact nowhere
         # every body mention, by start, with its candidate's key
         flat = sorted((m.start, m.end, c.key) for c in self.named for m in c.mentions)
         self.mention_spans = flat
@@ -131,7 +133,6 @@ class ArticleCandidates:
 
     def for_fact(self, q: Quantity, rule: Resolution) -> list[Candidate]:
         """The candidates of ``q``, the no-place option first."""
-        none = Candidate(None, None, sources={"none"})
         changed: dict[str, Candidate] = {}
         new: dict[str, Candidate] = {}
         by_key = self.by_key
@@ -168,8 +169,8 @@ class ArticleCandidates:
         head.extend(new.values())
         extras = [changed.get(c.key, c) for c in self.extras if c.key not in new]
         rule_key = normalise_place(rule.place)
+        none = self._none_ruled if rule.place is None else self._none  # shared: never changed
         if rule.place is None:
-            none.sources.add("rule")
             tail: list[Candidate] = []
         else:
             got = next((c for c in head if c.key == rule_key), None)
