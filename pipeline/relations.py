@@ -108,6 +108,8 @@ class RelationExtractor:
 
     rules: RelationRules
     persons: PersonFinder
+    # post heads (titles.yaml): where one is written a title ends, recorded or not (名誉村主任)
+    title_heads: tuple[str, ...] = ()
 
     @cached_property
     def _conf(self) -> dict[str, float]:
@@ -231,22 +233,29 @@ class RelationExtractor:
         """The name written right before ``title`` in the NAME职务 order (张三董事长), or "" for
         a bare surname (王书记: an address, no full name); None when something else is there.
 
-        The name must start after a separator or at the end of another title, and no
+        The name must start after a separator or where a post ends (another title, or an
+        honour such as 名誉村主任 that is not recorded), no post may end inside it, and no
         place may end where the title starts (月城镇委书记)."""
         if title.start in ends.places or title.start + 1 in ends.places:
             return None
-        stop, title_ends = self.persons.rules.name_stop_chars, ends.titles
+        stop = self.persons.rules.name_stop_chars
+
+        def title_ends_at(i: int) -> bool:
+            return i in ends.titles or any(text.endswith(h, 0, i) for h in self.title_heads)
+
         for length in (3, 2):
             start = title.start - length
-            if start < 0 or not (start in title_ends or start == 0 or not _CJK.match(text[start - 1])
-                                 or text[start - 1] in stop):
+            if start < 0 or any(title_ends_at(i) for i in range(start + 1, title.start)):
+                continue  # a post ends inside it (名誉村主任|保伟: not 任保伟)
+            if not (start == 0 or title_ends_at(start) or not _CJK.match(text[start - 1])
+                    or text[start - 1] in stop):
                 continue
             m = self.persons.name_at(text, start, skip_gap=False)
             if m is not None and m.end == title.start:
                 return Mention(m.start, m.end, "PERSON", m.text, "person.before_title")
         start = title.start - 1
         if start >= 0 and text[start] in self.persons.rules.surnames and (
-                start == 0 or start in title_ends or not _CJK.match(text[start - 1]) or text[start - 1] in stop):
+                start == 0 or title_ends_at(start) or not _CJK.match(text[start - 1]) or text[start - 1] in stop):
             return ""
         return None
 

@@ -40,8 +40,9 @@ class Relations:
     def __init__(self, settings: RelationSettings) -> None:
         self.settings = settings
         rules_dir = Path(settings.rules_dir) if settings.rules_dir else None
-        persons = PersonFinder(load_entity_rules(settings.rules_dir).persons)
-        self.extractor = RelationExtractor(load_relation_rules(rules_dir), persons)
+        entity_rules = load_entity_rules(settings.rules_dir)
+        heads = tuple(sorted({h.text for h in entity_rules.titles.heads}, key=len, reverse=True))
+        self.extractor = RelationExtractor(load_relation_rules(rules_dir), PersonFinder(entity_rules.persons), heads)
         self.metrics = load_metric_rules(rules_dir)
         self.attacher = (Attacher.from_file(settings.attach_model, load_gazetteer(settings.rules_dir))
                          if settings.attach_model else None)
