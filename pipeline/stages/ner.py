@@ -28,7 +28,7 @@ from thinc.api import NumpyOps
 from ..doc import text_of
 from ..entities.lexicon import load_entity_rules
 from ..entities.mention import Mention
-from ..entities.persons import PersonFinder
+from ..entities.persons import NAME_GAP, PersonFinder
 from ..errors import ModelNotFoundError
 from ..rulefiles import alternation
 from ..ner import features  # noqa: F401  (registers the model tokenizer)
@@ -126,9 +126,13 @@ class StatisticalNer:
         if not self.settings.skip_named:
             return titles
         # a two-character rule name may still be the start of a longer one the model sees;
-        # a title followed by another one (第一书记、驻村工作队队长…) has no name after it
+        # a title followed by another one (第一书记、驻村工作队队长…) has no name after it,
+        # nor one followed by punctuation (县长、 / 主任）): the officials take a model name
+        # only where it starts right after a title, in Chinese characters
+        text = text_of(doc)
         starts = {p.start for p in doc._.persons or [] if p.end - p.start >= 3} | {t.start for t in titles}
-        return [t for t in titles if not any(t.end + gap in starts for gap in range(3))]
+        return [t for t in titles
+                if not any(t.end + gap in starts for gap in range(3)) and _cjk_after(text, t.end)]
 
     def _regions(self, text: str, titles: list[Mention]) -> list[tuple[int, int]]:
         """Where to run the models: whole sentences, or windows around rule titles."""
@@ -163,6 +167,13 @@ class StatisticalNer:
                         out[i].append(Mention(s + ent.start_char, s + ent.end_char, ent.label_, ent.text,
                                               f"model.{name}"))
         return out
+
+
+def _cjk_after(text: str, pos: int) -> bool:
+    """A Chinese character comes at ``pos``, after the gap a name may leave after its title (：, 的)."""
+    while pos < len(text) and text[pos] in NAME_GAP:
+        pos += 1
+    return pos < len(text) and "\u4e00" <= text[pos] <= "\u9fff"
 
 
 def _masked(m: Mention, doc: Doc) -> bool:
