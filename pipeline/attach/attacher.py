@@ -41,11 +41,14 @@ class Attacher:
         score = ranker.score if ranker is not None else None
         cached: dict[int, tuple[dict, float]] = {}  # the article-level part's score, by id
 
-        def own_score(part: dict[str, float]) -> float:
-            got = cached.get(id(part))
-            if got is None or got[0] is not part:
-                got = cached[id(part)] = (part, score(part))
-            return got[1]
+        def scores_of(own: list[dict[str, float]], fact: list[dict[str, float]]) -> list[float]:
+            out = []
+            for a, b in zip(own, fact):
+                got = cached.get(id(a))
+                if got is None or got[0] is not a:
+                    got = cached[id(a)] = (a, score(a))
+                out.append(got[1] + score(b))
+            return out
 
         def choose(q: Quantity, rule: Resolution) -> tuple[Resolution, float, RunnerUp | None] | None:
             cands = article.for_fact(q, rule)
@@ -55,7 +58,7 @@ class Attacher:
                 sink.append(FactCandidates(q.kind, q.value, q.unit, q.start, q.end, rule, cands, feats))
             if self.ranker is None:
                 return None
-            scores = [own_score(a) + score(b) for a, b in zip(own, fact)]
+            scores = scores_of(own, fact)
             best, prob, second = choose_by_score(scores)
             picked = cands[best]
             if not math.isfinite(prob) or picked.key == normalise_place(rule.place):

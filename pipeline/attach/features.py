@@ -47,11 +47,19 @@ class FeatureContext:
     _contains: dict[tuple, bool] = field(default_factory=dict)
     _starts: dict[int, list[int]] = field(default_factory=dict)
     _cues: dict[int, tuple] = field(default_factory=dict)
-    _static: dict[str, tuple[dict, str | None]] = field(default_factory=dict)
-    _static_copies: dict[tuple, tuple[dict, str | None]] = field(default_factory=dict)
+    _static: dict[str, tuple] = field(default_factory=dict)
+    _static_copies: dict[tuple, tuple] = field(default_factory=dict)
+    _by_surface: dict[str | None, tuple[str | None, frozenset[str]]] = field(default_factory=dict)
+    _sentences: dict[int, tuple] = field(default_factory=dict)
 
     def chain(self, surface: str | None) -> tuple[str | None, frozenset[str]]:
         """(own code, codes of the division and everything above it) of a surface."""
+        got = self._by_surface.get(surface)
+        if got is None:
+            got = self._by_surface[surface] = self._chain(surface)
+        return got
+
+    def _chain(self, surface: str | None) -> tuple[str | None, frozenset[str]]:
         link = self.links.get(surface) if surface else None
         if link is None or self.gazetteer is None:
             return None, frozenset()
@@ -61,6 +69,19 @@ class FeatureContext:
         if base not in self._chains:
             self._chains[base] = frozenset([base, *(a.code for a in self.gazetteer.ancestors(base))])
         return link.code, self._chains[base]
+
+    def sentence(self, pos: int) -> tuple[int, int, frozenset[str], list[Mention], list[tuple[int, int, str]]]:
+        """(start, end, keys of the places named in it, its anaphors, its mentions) of the
+        sentence holding ``pos``; built once per sentence."""
+        s_start, s_end = self.scope.sentence_at(pos)
+        got = self._sentences.get(s_start)
+        if got is None:
+            article = self.article
+            mentions = article.mentions_between(s_start, s_end)
+            keys = frozenset(k for _, e, k in mentions if e <= s_end)
+            got = self._sentences[s_start] = (s_start, s_end, keys, article.anaphors_between(s_start, s_end),
+                                              mentions)
+        return got
 
     def contains(self, outer: Candidate, inner: Candidate) -> bool:
         """``outer`` is a division above ``inner`` (by the gazetteer)."""
@@ -95,8 +116,10 @@ def _level(c: Candidate) -> str | None:
 _LEVEL_NAMES = {x: (f"lv.level.{x}", f"money.level.{x}") for x in LEVELS}
 
 
-def _candidate_features(ctx: FeatureContext, c: Candidate, title_cands: list[Candidate]) -> tuple[dict, str | None]:
-    """Features of a candidate that do not depend on the fact, and its level."""
+def _candidate_features(ctx: FeatureContext, c: Candidate,
+                        title_cands: list[Candidate]) -> tuple[dict, str | None, str | None, str | None]:
+    """Features of a candidate that do not depend on the fact, its level and the names of
+    the level's value features."""
     f: dict[str, float] = {"bias": 1.0}
     for s in c.sources:
         f[f"src.{s}"] = 1.0
@@ -115,7 +138,8 @@ def _candidate_features(ctx: FeatureContext, c: Candidate, title_cands: list[Can
     link = ctx.links.get(c.place)
     if link is not None and link.code is not None:
         f["linked"] = 1.0
-    return f, lvl
+    lv_name, money_name = _LEVEL_NAMES[lvl] if lvl is not None else (None, None)
+    return f, lvl, lv_name, money_name
 
 
 def _mention_cues(ctx: FeatureContext, m: Mention) -> tuple[dict[str, float], int, bool]:
@@ -167,45 +191,55 @@ def featurise_parts(ctx: FeatureContext, q: Quantity, rule: Resolution,
     article = ctx.article
     if article is None or article.scope is not scope:
         article = ctx.article = ArticleCandidates(scope)
-    s_start, s_end = scope.sentence_at(q.start)
-    para_start = text.rfind("\n", 0, q.start) + 1
+    qs, qe = q.start, q.end
+    s_start, s_end, sentence_keys, sent_anaphors, sent_mentions = ctx.sentence(qs)
+    para_start = text.rfind("\n", 0, qs) + 1
     lv = _log_value(q.value)
     money = 1.0 if q.kind == "money" else 0.0
-    anaphors = article.anaphors_between(s_start, q.start)
+    anaphors = [p for p in sent_anaphors if p.start < qs]
     anaphor_levels = {p.level for p in anaphors if p.level}
-    anaphors = [p for p in anaphors if p.end <= q.start]
-    rule_cand = next((c for c in cands if "rule" in c.sources), None)
-    title_cands = [c for c in cands if "title" in c.sources]
-    sentence_keys = {k for _, e, k in article.mentions_between(s_start, s_end) if e <= s_end}
+    anaphors = [p for p in anaphors if p.end <= qs]
+    rule_cand = None
+    for c in cands:
+        if "rule" in c.sources:
+            rule_cand = c
+            break
+    chain_of = ctx.chain
     # containment with the sentence's places: code -> (key, own code) of the sentence places
     # whose chain holds it (by_chain) or whose own code it is (by_code)
     by_chain: dict[str, list[tuple[str, str | None]]] = {}
     by_code: dict[str, list[tuple[str, str | None]]] = {}
-    for o in cands:
-        if o.key in sentence_keys:
-            own, chain = ctx.chain(o.place)
-            if own is not None:
-                by_code.setdefault(own, []).append((o.key, own))
-            for a in chain:
-                by_chain.setdefault(a, []).append((o.key, own))
+    if sentence_keys:
+        for o in cands:
+            if o.key in sentence_keys:
+                own, chain = chain_of(o.place)
+                if own is not None:
+                    by_code.setdefault(own, []).append((o.key, own))
+                for a in chain:
+                    by_chain.setdefault(a, []).append((o.key, own))
     # the closest named place before the fact in its sentence, and the first
-    before_sent = [(s, k) for s, e, k in article.mentions_between(s_start, q.start) if e <= q.start]
-    closest_key = max(before_sent)[1] if before_sent else None
-    first_key = min(before_sent)[1] if before_sent else None
+    before_sent = [(s, k) for s, e, k in sent_mentions if s < qs and e <= qs]
+    closest_key = first_key = None
+    if before_sent:
+        closest = max(before_sent)
+        closest_key = closest[1]
+        first_key = min(before_sent)[1]
     # the closest place before the fact in its sentence, anaphors (全县, 该村) resolved
     closest_any = closest_key
     anaphor_clause = False
-    if anaphors and (not before_sent or anaphors[-1].start > max(before_sent)[0]):
+    if anaphors and (not before_sent or anaphors[-1].start > closest[0]):
         res = article.resolve(anaphors[-1])
         closest_any = normalise_place(res.place) if res.place else None
-        anaphor_clause = not _CLAUSE.search(text[anaphors[-1].end:q.start])
-    rule_own, rule_chain = ctx.chain(rule_cand.place) if rule_cand is not None else (None, frozenset())
+        anaphor_clause = not _CLAUSE.search(text, anaphors[-1].end, qs)
+    rule_own, rule_chain = chain_of(rule_cand.place) if rule_cand is not None else (None, frozenset())
     by_key, own_cache, copy_cache, cues_cache = article.by_key, ctx._static, ctx._static_copies, ctx._cues
+    title_cands: list[Candidate] | None = None  # only a candidate first met needs them
     statics: list[dict[str, float]] = []
     out: list[dict[str, float]] = []
     for c in cands:
         f: dict[str, float] = {"lv": lv, "money": money}
-        if c.key is None:
+        key = c.key
+        if key is None:
             static = {"bias": 1.0}
             for s in c.sources:
                 static[f"src.{s}"] = 1.0
@@ -217,19 +251,22 @@ def featurise_parts(ctx: FeatureContext, q: Quantity, rule: Resolution,
             f["none.no_sentence_place"] = 0.0 if before_sent else 1.0
             out.append(f)
             continue
-        if by_key.get(c.key) is c:  # the article-level object: the same part for every fact
-            got = own_cache.get(c.key)
+        if by_key.get(key) is c:  # the article-level object: the same part for every fact
+            got = own_cache.get(key)
             if got is None:
-                got = own_cache[c.key] = _candidate_features(ctx, c, title_cands)
+                if title_cands is None:
+                    title_cands = [t for t in cands if "title" in t.sources]
+                got = own_cache[key] = _candidate_features(ctx, c, title_cands)
         else:  # a per-fact copy (more sources, maybe the rules' surface)
             k = (c.place, frozenset(c.sources), _level(c))
             got = copy_cache.get(k)
             if got is None:
+                if title_cands is None:
+                    title_cands = [t for t in cands if "title" in t.sources]
                 got = copy_cache[k] = _candidate_features(ctx, c, title_cands)
-        static, lvl = got
+        static, lvl, lv_name, money_name = got
         statics.append(static)
         if lvl is not None:
-            lv_name, money_name = _LEVEL_NAMES[lvl]
             f[lv_name] = lv
             f[money_name] = money
             if lvl in anaphor_levels:
@@ -240,37 +277,37 @@ def featurise_parts(ctx: FeatureContext, q: Quantity, rule: Resolution,
         near = None
         if ms:
             starts = c.starts
-            i = bisect.bisect_left(starts, q.start)  # mentions before i start before the fact
+            i = bisect.bisect_left(starts, qs)  # mentions before i start before the fact
             b = i - 1
-            while b >= 0 and ms[b].end > q.start:
+            while b >= 0 and ms[b].end > qs:
                 b -= 1
             if b >= 0:
                 m = ms[b]
                 f["has_before"] = 1.0
-                f["dist_before"] = log1p(q.start - m.end) / 8.0  # the mention ends before the fact
+                f["dist_before"] = log1p(qs - m.end) / 8.0  # the mention ends before the fact
                 if m.start >= s_start:
                     f["same_sentence_before"] = 1.0
-                    if not _CLAUSE.search(text, m.end, q.start):
+                    if not _CLAUSE.search(text, m.end, qs):
                         f["same_clause_before"] = 1.0
                 if m.start >= para_start:
                     f["same_paragraph_before"] = 1.0
                 near = m
-            a = bisect.bisect_left(starts, q.end, i)
+            a = bisect.bisect_left(starts, qe, i)
             if a < len(ms):
                 m = ms[a]
                 f["has_after"] = 1.0
-                f["dist_after"] = log1p(m.start - q.end) / 8.0
+                f["dist_after"] = log1p(m.start - qe) / 8.0
                 if m.end <= s_end:
                     f["same_sentence_after"] = 1.0
-                    if not _CLAUSE.search(text, q.end, m.start):
+                    if not _CLAUSE.search(text, qe, m.start):
                         f["same_clause_after"] = 1.0
                 if near is None:
                     near = m
-        if c.key == closest_key:
+        if key == closest_key:
             f["closest_in_sentence"] = 1.0
-        if c.key == first_key:
+        if key == first_key:
             f["first_in_sentence"] = 1.0
-        if closest_any is not None and c.key == closest_any:
+        if closest_any is not None and key == closest_any:
             f["closest_with_anaphors"] = 1.0
             if closest_any != closest_key:
                 f["anaphor_is_closest"] = 1.0
@@ -281,18 +318,19 @@ def featurise_parts(ctx: FeatureContext, q: Quantity, rule: Resolution,
             cues, ns, subject = got if got is not None else _mention_cues(ctx, near)
             if subject and ns == s_start:
                 f["subject"] = 1.0
-            f.update(cues)
+            if cues:
+                f.update(cues)
         if rule_chain and rule_cand is not c:  # as ctx.contains, with the rules' chain looked up once
-            own, chain = ctx.chain(c.place)
+            own, chain = chain_of(c.place)
             if own is not None and own != rule_own and own in rule_chain:
                 f["contains_rule"] = 1.0
             if rule_own is not None and rule_own != own and rule_own in chain:
                 f["inside_rule"] = 1.0
         if by_chain or by_code:
-            own, chain = ctx.chain(c.place)
-            if own is not None and any(k != c.key and o != own for k, o in by_chain.get(own, ())):
+            own, chain = chain_of(c.place)
+            if own is not None and any(k != key and o != own for k, o in by_chain.get(own, ())):
                 f["parent_of_sentence_place"] = 1.0
-            if any(k != c.key and o != own for a in chain for k, o in by_code.get(a, ())):
+            if any(k != key and o != own for a in chain for k, o in by_code.get(a, ())):
                 f["child_of_sentence_place"] = 1.0
         out.append(f)
     return statics, out

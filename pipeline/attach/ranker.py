@@ -64,12 +64,16 @@ def _softmax(scores: Sequence[float]) -> list[float]:
 
 def choose_by_score(scores: Sequence[float]) -> tuple[int, float, int | None]:
     """(best index, its softmax probability, runner-up index) of candidate scores; ties go to the first."""
-    s = [x if math.isfinite(x) else -1e9 for x in scores]  # a broken feature never wins
-    best = max(range(len(s)), key=s.__getitem__)
-    top = s[best]
-    prob = 1.0 / sum([math.exp(x - top) for x in s])  # the softmax of the best: exp(0) / z
-    runner = max((i for i in range(len(s)) if i != best), key=s.__getitem__, default=None)
-    return best, prob, runner
+    isfinite, exp = math.isfinite, math.exp
+    s = [x if isfinite(x) else -1e9 for x in scores]  # a broken feature never wins
+    top = max(s)
+    best = s.index(top)  # the first of equal scores
+    prob = 1.0 / sum([exp(x - top) for x in s])  # the softmax of the best: exp(0) / z
+    if len(s) == 1:
+        return best, prob, None
+    rest = s[:best] + s[best + 1:]
+    runner = rest.index(max(rest))
+    return best, prob, runner + (runner >= best)
 
 
 def load_ranker(path: Path | str) -> Ranker:

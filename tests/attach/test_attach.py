@@ -130,6 +130,18 @@ def test_probabilities_sum_to_one_and_unknown_features_weigh_nothing() -> None:
     assert (best, runner) == (0, 2) and prob == pytest.approx(p[0])
 
 
+def test_ties_go_to_the_first_candidate_and_broken_scores_never_win() -> None:
+    from pipeline.attach.ranker import choose_by_score
+
+    assert choose_by_score([1.0, 3.0, 3.0, 2.0])[::2] == (1, 2)      # best and runner-up: first of equals
+    assert choose_by_score([3.0, 1.0, 3.0])[::2] == (0, 2)
+    assert choose_by_score([2.0, 5.0, 2.0])[::2] == (1, 0)
+    best, prob, runner = choose_by_score([0.5])
+    assert (best, prob, runner) == (0, 1.0, None)
+    assert choose_by_score([float("nan"), -3.0, float("inf")])[::2] == (1, 0)
+    assert choose_by_score([0.0, 0.0])[1] == pytest.approx(0.5)
+
+
 def test_training_needs_a_gold_candidate() -> None:
     with pytest.raises(ValueError, match="gold place"):
         train_ranker([([{"x": 1.0}, {"y": 1.0}], [False, False])])
