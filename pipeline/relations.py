@@ -446,9 +446,9 @@ class RelationExtractor:
     def _recipient(self, text: str, q: Quantity, scope: ScopeIndex) -> Resolution | None:
         """800万元用于X村…: money given to a place belongs to the receiving place."""
         after = text[q.end:q.end + 16]
-        cue = next((c for c in self.rules.recipient_cues if after.startswith(c)), None)
-        if cue is None:
+        if not after.startswith(self._recipient_cues):
             return None
+        cue = next(c for c in self.rules.recipient_cues if after.startswith(c))  # the first listed wins
         lo = q.end + len(cue)
         clause_end = min([i for i in (text.find(c, lo) for c in ",，。;；、") if i >= 0] or [len(text)])
         cands = [p for p in scope.places if lo <= p.start and p.end <= clause_end and not p.anaphor]
@@ -456,6 +456,10 @@ class RelationExtractor:
         if not chain:
             return None
         return Resolution(chain[-1].text, "scope.recipient", chain[-1])
+
+    @cached_property
+    def _recipient_cues(self) -> tuple[str, ...]:
+        return tuple(self.rules.recipient_cues)
 
     @cached_property
     def _subject_res(self) -> tuple[re.Pattern[str], re.Pattern[str]]:

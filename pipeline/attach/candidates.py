@@ -92,6 +92,7 @@ class ArticleCandidates:
             c.mentions.sort(key=lambda m: m.start)
             c.starts = [m.start for m in c.mentions]
         self.named: list[Candidate] = list(by_key.values())
+        self._named_index = {c.key: i for i, c in enumerate(self.named)}
         extras: dict[str, Candidate] = {}
         topic = scope.topic()
         self.topic = topic
@@ -165,31 +166,34 @@ class ArticleCandidates:
         header = self.scope.section_place(q.start)
         if header is not None:
             add(header.text, "section", header)
-        head = [changed.get(c.key, c) for c in self.named]
+        head = [changed.get(c.key, c) for c in self.named] if changed else self.named.copy()
         head.extend(new.values())
-        extras = [changed.get(c.key, c) for c in self.extras if c.key not in new]
-        rule_key = normalise_place(rule.place)
-        none = self._none_ruled if rule.place is None else self._none  # shared: never changed
-        if rule.place is None:
-            tail: list[Candidate] = []
+        if changed or new:
+            extras = [changed.get(c.key, c) for c in self.extras if c.key not in new]
         else:
-            got = next((c for c in head if c.key == rule_key), None)
-            where = head
+            extras = self.extras.copy()
+        if rule.place is None:
+            return [self._none_ruled, *head, *extras]  # shared: never changed
+        rule_key = normalise_place(rule.place)
+        tail: list[Candidate] = []
+        where, i = head, self._named_index.get(rule_key)  # a named place keeps its position in head
+        if i is None:
+            got = new.get(rule_key)
             if got is None:
-                got = next((c for c in extras if c.key == rule_key), None)
                 where = extras
-            if got is None:
-                tail = [Candidate(rule.place, rule_key)]
-                tail[0].add("rule", rule.mention)
-            else:
-                tail = []
-                if got is by_key.get(rule_key):  # still shared: copy before changing it
-                    i = next(i for i, c in enumerate(where) if c is got)
-                    got = where[i] = got.copy()
-                got.add("rule", rule.mention)
-                # the rules' surface is what the record writes when the ranker agrees
-                got.place = rule.place
-        return [none, *head, *extras, *tail]
+                i = next((i for i, c in enumerate(extras) if c.key == rule_key), None)
+                got = extras[i] if i is not None else None
+        else:
+            got = head[i]
+        if got is None:
+            got = Candidate(rule.place, rule_key)
+            tail.append(got)
+        elif got is by_key.get(rule_key):  # still shared: copy before changing it
+            got = where[i] = got.copy()
+        got.add("rule", rule.mention)
+        # the rules' surface is what the record writes when the ranker agrees
+        got.place = rule.place
+        return [self._none, *head, *extras, *tail]
 
 
 def candidates_for(text: str, q: Quantity, scope: ScopeIndex, rule: Resolution) -> list[Candidate]:

@@ -49,6 +49,7 @@ class FeatureContext:
     _cues: dict[int, tuple] = field(default_factory=dict)
     _static: dict[str, tuple] = field(default_factory=dict)
     _static_copies: dict[tuple, tuple] = field(default_factory=dict)
+    _static_none: dict[int, tuple[Candidate, dict]] = field(default_factory=dict)  # by id: no-place options
     _by_surface: dict[str | None, tuple[str | None, frozenset[str]]] = field(default_factory=dict)
     _sentences: dict[int, tuple] = field(default_factory=dict)
 
@@ -233,17 +234,18 @@ def featurise_parts(ctx: FeatureContext, q: Quantity, rule: Resolution,
         anaphor_clause = not _CLAUSE.search(text, anaphors[-1].end, qs)
     rule_own, rule_chain = chain_of(rule_cand.place) if rule_cand is not None else (None, frozenset())
     by_key, own_cache, copy_cache, cues_cache = article.by_key, ctx._static, ctx._static_copies, ctx._cues
+    none_cache = ctx._static_none
     title_cands: list[Candidate] | None = None  # only a candidate first met needs them
     statics: list[dict[str, float]] = []
     out: list[dict[str, float]] = []
     for c in cands:
-        f: dict[str, float] = {"lv": lv, "money": money}
+        f: dict[str, float] = {}  # the figure itself (lv, money) only weighs in through a level or none
         key = c.key
         if key is None:
-            static = {"bias": 1.0}
-            for s in c.sources:
-                static[f"src.{s}"] = 1.0
-            statics.append(static)
+            static = none_cache.get(id(c))
+            if static is None or static[0] is not c:
+                static = none_cache[id(c)] = (c, {"bias": 1.0, **{f"src.{s}": 1.0 for s in c.sources}})
+            statics.append(static[1])
             f["none.lv"] = lv
             f["none.money"] = money
             if rule.place is None:

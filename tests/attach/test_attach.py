@@ -3,6 +3,7 @@ and the relations stage using it.  Texts are written for these tests."""
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -88,7 +89,11 @@ def test_features_describe_position_and_cues(arts) -> None:
     # 该村 names the village level: the village matches, the city does not
     assert _feats(t2, "桃园村").get("anaphor_level_match") == 1.0
     assert "anaphor_level_match" not in _feats(t2, "麻城市")
-    assert _feats(t2, "桃园村")["lv"] == pytest.approx(_feats(t2, "麻城市")["lv"])
+    # the figure's size weighs in through the candidate's level (a softmax ignores what all share)
+    sizes = [v for k, v in _feats(t2, "麻城市").items() if k.startswith("lv.level.")]
+    assert sizes == [pytest.approx(math.log10(800001))]
+    assert _feats(t2, "桃园村")["lv.level.村"] == pytest.approx(math.log10(800001))
+    assert "lv" not in _feats(t2, "桃园村") and "money.level.村" in _feats(t2, "桃园村")
 
 
 def test_features_use_gazetteer_containment(arts) -> None:
