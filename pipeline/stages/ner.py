@@ -46,6 +46,9 @@ class NerSettings(BaseModel):
     triggers: list[str] = []
     all_sentences: bool = False
     window: int = Field(10, ge=0)
+    # characters before a title (None: ``window``); names are read after titles,
+    # the model only needs a little context before one
+    window_before: int | None = Field(None, ge=0)
     # skip titles the rules already found a three-character name right after
     # (镇长林振邦): the model is there for the names the rules miss or cut short
     skip_named: bool = False
@@ -141,9 +144,10 @@ class StatisticalNer:
             return sentences
         regions = [(s, e) for s, e in sentences if self._trigger and self._trigger.search(text, s, e)]
         w = self.settings.window
+        before = w if self.settings.window_before is None else self.settings.window_before
         for t in titles:
             s, e = next(((s, e) for s, e in sentences if s <= t.start < e), (0, len(text)))
-            regions.append((s, e) if not w else (max(s, t.start - w), min(e, t.end + w)))
+            regions.append((s, e) if not w else (max(s, t.start - before), min(e, t.end + w)))
         merged: list[tuple[int, int]] = []
         for s, e in sorted(regions):
             if merged and s <= merged[-1][1]:
@@ -191,8 +195,9 @@ def _masked(m: Mention, doc: Doc) -> bool:
     default_config=NerSettings().model_dump(),
 )
 def make_ner(nlp: Language, name: str, models: list[str], labels: list[str], triggers: list[str],
-             all_sentences: bool, window: int, skip_named: bool, spans_key: str, ops: str,
+             all_sentences: bool, window: int, window_before: int | None, skip_named: bool, spans_key: str, ops: str,
              rules_dir: str | None) -> StatisticalNer:
     return StatisticalNer(NerSettings(models=models, labels=labels, triggers=triggers, all_sentences=all_sentences,
-                                      window=window, skip_named=skip_named, spans_key=spans_key, ops=ops,
+                                      window=window, window_before=window_before, skip_named=skip_named,
+                                      spans_key=spans_key, ops=ops,
                                       rules_dir=rules_dir))

@@ -19,6 +19,14 @@ def test_ner_stage_runs_only_around_titles() -> None:
     assert len(_stage(all_sentences=True)._regions(text, [])) == 3
 
 
+def test_ner_stage_reads_less_before_a_title_than_after_it() -> None:
+    text = "今年全镇增收明显。该镇镇长林怀远表示,要继续努力。"
+    title = Mention(11, 13, "TITLE", "镇长", "t")
+    assert _stage(window=6, window_before=2)._regions(text, [title]) == [(9, 19)]
+    assert _stage(window=6)._regions(text, [title]) == [(9, 19)]        # the sentence starts at 9
+    assert _stage(window=4, window_before=1)._regions(text, [title]) == [(10, 17)]
+
+
 def test_ner_stage_regions_merge_when_they_overlap() -> None:
     text = "镇委副书记、镇长曾少生表示。"
     titles = [Mention(0, 5, "TITLE", "镇委副书记", "t"), Mention(6, 8, "TITLE", "镇长", "t")]
