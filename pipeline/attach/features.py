@@ -26,6 +26,11 @@ _SUBJECT_AFTER = ("有", "共有", "现有", "累计", "投入", "共", "全", "
 _LOCATIVE_BEFORE = ("位于", "地处", "距", "距离", "离", "地跨", "坐落于", "隶属")
 _PARTNER_BEFORE = ("与", "同", "和", "跟", "及", "、")
 _BORDER_AFTER = ("接壤", "毗邻", "相邻", "交界", "相连", "相望", "邻近")
+# a place after one of these in its clause is what the clause says of its subject
+# (X村位于Y县, X组隶属于Y乡Z村, X村是Y村), not the subject a figure is about
+_PREDICATE_CUES = ("位于", "地处", "坐落", "隶属", "属于", "是", "地跨", "距", "紧邻")
+_PARTNER_IN_CLAUSE = ("与", "同", "跟", "和")
+_CLAUSE_CHARS = ",，;；:：。"
 _MOVE_BEFORE = ("从", "自", "来自", "赴", "到", "前往", "原")
 RULE_HOWS = ("scope.same_sentence", "scope.recipient", "scope.focus", "scope.paragraph", "scope.section_header",
              "scope.article_title", "scope.topic", "scope.most_salient", "scope.most_recent",
@@ -159,7 +164,13 @@ def _mention_cues(ctx: FeatureContext, m: Mention) -> tuple[dict[str, float], in
         f["locative"] = 1.0
     if pre.endswith(_MOVE_BEFORE):
         f["moved_from_to"] = 1.0
-    if pre.endswith(_PARTNER_BEFORE):
+    # the clause up to the mention (at most 30 characters back, within the sentence)
+    lo = max(ns, m.start - 30)
+    before = text[lo:m.start]
+    before = before[max(before.rfind(c) for c in _CLAUSE_CHARS) + 1:]
+    if any(c in before for c in _PREDICATE_CUES):
+        f["predicate"] = 1.0
+    if pre.endswith(_PARTNER_BEFORE) or any(c in before for c in _PARTNER_IN_CLAUSE):
         clause = re.split(r"[,，。;；]", text[m.end:m.end + 12], maxsplit=1)[0]
         if any(b in clause for b in _BORDER_AFTER):
             f["partner"] = 1.0

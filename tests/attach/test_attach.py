@@ -69,6 +69,18 @@ def test_candidates_hold_none_named_places_and_the_rules_choice(arts) -> None:
     assert len(rule) == 1 and rule[0].place == f.rule.place == "马港村"
 
 
+def test_places_in_a_clause_predicate_or_across_a_border_are_marked(rules_nlp) -> None:
+    text = ("青松村位于红岭县北部，东与湖南白沙县接壤，全村共有农户560户。"
+            "石门组隶属于红岭县青松村，有农户45户。")
+    art = collect(rules_nlp, [{"id": "x", "text": text}])[0]
+    border = _feats(_fact([art], "x", 560), "白沙县")
+    assert border.get("partner") == 1.0          # 与 … 接壤, with another place between
+    own = _feats(_fact([art], "x", 560), "青松村")
+    assert "predicate" not in own and "partner" not in own
+    member = _feats(_fact([art], "x", 45), "青松村")
+    assert member.get("predicate") == 1.0        # after 隶属于 in its clause: what the group belongs to
+
+
 def test_candidates_merge_forms_with_and_without_suffix(rules_nlp) -> None:
     text = "崇阳县是产业大县。崇阳今年投入资金900万元。"
     art = collect(rules_nlp, [{"id": "x", "text": text}])[0]
