@@ -72,8 +72,9 @@ class HanlpNer(StatisticalNer):
 )
 def make_hanlp_ner(nlp: Language, name: str, models: list[str], labels: list[str], label_map: dict[str, str],
                    triggers: list[str], all_sentences: bool, window: int, spans_key: str,
-                   ops: str = "numpy", skip_named: bool = False, rules_dir: str | None = None) -> HanlpNer:
+                   ops: str = "numpy", skip_named: bool = False, rules_dir: str | None = None,
+                   window_before: int | None = None) -> HanlpNer:
     settings = NerSettings(models=models, labels=labels, triggers=triggers, all_sentences=all_sentences,
-                           window=window, skip_named=skip_named, spans_key=spans_key,
+                           window=window, window_before=window_before, skip_named=skip_named, spans_key=spans_key,
                            ops=ops, rules_dir=rules_dir)  # ops: spaCy models only
     return HanlpNer(settings, label_map)
