@@ -24,7 +24,7 @@ _HEADER = re.compile(r"^[\s【\[（(“\"]*(?:(?:[（(][一二三四五六七八
 _FORMER = ("原", "现为")
 _PARTNER = ("与", "同", "和", "跟", "及", "、")  # 东与X接壤: X is the neighbour
 # a place after one of these, in the clause of a place before it, locates that place
-_LOCATIVE = ("位于", "地处", "坐落于", "坐落在", "距离", "距", "地跨")
+_LOCATIVE = ("位于", "地处", "坐落于", "坐落在", "距离", "距", "地跨", "隶属", "属于", "是")
 _BORDER_AFTER = ("接壤", "毗邻", "相邻", "交界", "相连", "相望", "隔河", "邻近")
 
 
