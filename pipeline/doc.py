@@ -22,7 +22,9 @@ MONEY) so other spaCy code and displaCy can use them.
 """
 from __future__ import annotations
 
-from spacy.tokens import Doc
+from collections.abc import Iterable
+
+from spacy.tokens import Doc, Span
 
 FIELDS = ("prepared", "places", "titles", "persons", "model_titles", "place_links", "quantities", "scope", "officials", "facts",
           "metric_rules")
@@ -45,3 +47,21 @@ def text_of(doc: Doc) -> str:
         cached = doc._.prepared.text if doc._.prepared is not None else doc.text
         doc.user_data["zh_news_text"] = cached
     return cached
+
+
+def char_spans(doc: Doc, items: Iterable[tuple[int, int, str]]) -> list[Span]:
+    """Spans for (start, end, label) character offsets of ``text_of(doc)``, token
+    boundaries expanded to cover the characters; offsets that fit no token are skipped.
+
+    With one token per character (the char segmenter on text without whitespace
+    runs) a character offset is a token index and the spans are made directly.
+    """
+    if len(doc) == len(text_of(doc)):
+        n = len(doc)
+        return [Span(doc, s, e, label=label) for s, e, label in items if 0 <= s < e <= n]
+    out = []
+    for s, e, label in items:
+        span = doc.char_span(s, e, label=label, alignment_mode="expand")
+        if span is not None:
+            out.append(span)
+    return out

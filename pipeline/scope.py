@@ -88,8 +88,8 @@ class ScopeIndex:
 
     def sentence_at(self, pos: int) -> tuple[int, int]:
         """The (start, end) of the sentence holding ``pos``."""
-        i = max(0, bisect.bisect_right(self._sent_starts, pos) - 1)
-        return self.sentences[i] if self.sentences else (0, len(self.text))
+        i = bisect.bisect_right(self._sent_starts, pos) - 1
+        return self.sentences[i if i > 0 else 0] if self.sentences else (0, len(self.text))
 
     def section_place(self, pos: int) -> Mention | None:
         """The header place of the section holding ``pos``."""

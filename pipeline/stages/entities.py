@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from ..doc import text_of
+from ..doc import char_spans, text_of
 from ..entities.lexicon import load_entity_rules
 from ..entities.mention import Mention
 from ..entities.persons import PersonFinder
@@ -53,12 +53,7 @@ class RuleEntities:
 
 def to_spans(doc: Doc, mentions: list[Mention]) -> list[Span]:
     """Spans for mentions (token boundaries expanded to cover the characters)."""
-    out = []
-    for m in mentions:
-        span = doc.char_span(m.start, m.end, label=m.label, alignment_mode="expand")
-        if span is not None:
-            out.append(span)
-    return out
+    return char_spans(doc, [(m.start, m.end, m.label) for m in mentions])
 
 
 @Language.factory(

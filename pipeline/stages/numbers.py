@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..doc import text_of
+from ..doc import char_spans, text_of
 from ..quantities import find_quantities, load_number_tables
 
 
@@ -33,12 +33,7 @@ class Numbers:
     def __call__(self, doc: Doc) -> Doc:
         found = find_quantities(text_of(doc), self.tables)
         doc._.quantities = found
-        spans = []
-        for q in found:
-            span = doc.char_span(q.start, q.end, label=q.kind.upper(), alignment_mode="expand")
-            if span is not None:
-                spans.append(span)
-        doc.spans[self.settings.spans_key] = spans
+        doc.spans[self.settings.spans_key] = char_spans(doc, [(q.start, q.end, q.kind.upper()) for q in found])
         return doc
 
 
