@@ -46,11 +46,11 @@ class FeatureContext:
     links: dict[str, Any] = field(default_factory=dict)  # surface -> PlaceLink
     gazetteer: Any = None
     article: ArticleCandidates | None = None  # built on first use
-    # caches of one article: chains by code, containment by surfaces, mention
-    # starts by mention list, cue words by mention span, fact-free features by key
+    # caches of one article: chains by code and by surface, containment by surfaces,
+    # cue words by mention, fact-free features by key (copies: by place, sources and
+    # level; no-place options: by id), each sentence's places by its start
     _chains: dict[str, frozenset[str]] = field(default_factory=dict)
     _contains: dict[tuple, bool] = field(default_factory=dict)
-    _starts: dict[int, list[int]] = field(default_factory=dict)
     _cues: dict[int, tuple] = field(default_factory=dict)
     _static: dict[str, tuple] = field(default_factory=dict)
     _static_copies: dict[tuple, tuple] = field(default_factory=dict)
