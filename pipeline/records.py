@@ -45,7 +45,7 @@ class Evidence(_Record):
 class Official(_Record):
     """A named person holding a position at a place."""
 
-    name: str = Field(min_length=2, max_length=6)
+    name: str = Field(min_length=2, max_length=20)  # transliterated names in dotted parts run long
     title: str = Field(min_length=1, max_length=30)
     place: str | None
     place_code: str | None = None

@@ -135,7 +135,7 @@ class RelationExtractor:
         """
         titles = _outermost(titles)
         known = functools.cache(lambda: self._known_names(text, titles, scope.places))  # only 当选/担任 need it
-        by_start = {m.start: m for m in model_persons if 2 <= len(m.text) <= 4}
+        by_start = {m.start: m for m in model_persons if 2 <= len(m.text) <= 6}  # 6: 巴特尔额尔敦
         # the place written before each title, found once (outermost titles start apart)
         prefixed = {t.start: self._prefixed_place(text, t, scope) for t in titles}
         ends = _Ends(frozenset(t.end for t in titles), frozenset(p.end for p in scope.places))

@@ -16,6 +16,10 @@ from .mention import Mention
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 NAME_GAP = " \u3000\"“”'‘’「」【】:：\t的"
+# a transliterated name written in parts joined by a middle dot (艾尼瓦尔·买买提):
+# the parts are read whole, whatever their first character
+_DOTTED = re.compile(r"[\u4e00-\u9fff]{1,8}(?:[·•‧・][\u4e00-\u9fff]{1,10})+")
+MAX_NAME_CHARS = 20
 
 
 @dataclass
@@ -61,6 +65,9 @@ class PersonFinder:
         if skip_gap:
             while pos < len(text) and text[pos] in NAME_GAP:
                 pos += 1
+        dotted = self._dotted_at(text, pos)
+        if dotted is not None:
+            return dotted
         surname_len = 2 if text[pos:pos + 2] in self.rules.compound_surnames else 1
         if surname_len == 1 and text[pos:pos + 1] not in self._surnames:
             return None
@@ -81,6 +88,26 @@ class PersonFinder:
         if floor and len(name) == 2 and name in common_words(floor):
             return None  # 门槛, 管理: a frequent word the dictionary does not tag as a name
         return self.trim(text, Mention(pos, end, "PERSON", name, "person.after_title"))
+
+    def _dotted_at(self, text: str, pos: int) -> Mention | None:
+        """A name in dotted parts starting at ``pos`` (艾尼瓦尔·买买提表示 → 艾尼瓦尔·买买提).
+
+        The last part runs on into the text, so it ends where a speech verb or a
+        frequent word (``word_not_name_freq``) starts, at its third character or later."""
+        m = _DOTTED.match(text, pos)
+        if m is None:
+            return None
+        end = m.end()
+        last = max(text.rfind(d, pos, end) for d in "·•‧・") + 1
+        words = common_words(self.rules.word_not_name_freq or 100)
+        verbs = tuple(self.rules.speech_verbs)
+        for i in range(last + 2, end):
+            if text.startswith(verbs, i) or any(text[i:i + n] in words for n in (2, 3, 4)):
+                end = i
+                break
+        if end - pos > MAX_NAME_CHARS:
+            return None
+        return Mention(pos, end, "PERSON", text[pos:end], "person.after_title")
 
     def name_ending_at(self, text: str, end: int, *, boundary: bool = True) -> Mention | None:
         """A name that ends at ``end`` (郑卫平|,咸宁市…), tried as 3 then 2 characters.
