@@ -61,8 +61,7 @@ class TitleFinder:
         place_ends = {p.end: p for p in places if not p.anaphor}
         out: list[Mention] = []
         for m in self._head_re.finditer(text):
-            if any(text.startswith(bad, m.start() - i) for bad in self.rules.not_titles
-                   for i in range(len(bad))):
+            if self._inside_not_title(text, m.start(), m.end()):
                 continue
             start = self._grow(text, m.start(), place_ends)
             start = self._apply_start_markers(text, start, m.end())
@@ -72,6 +71,15 @@ class TitleFinder:
             out.append(Mention(start, m.end(), "TITLE", title, "title.lexicon",
                                level=self._level_of(title, m.group())))
         return out
+
+    def _inside_not_title(self, text: str, start: int, end: int) -> bool:
+        """The head at [start, end) lies inside a listed non-title (书记处, 常委会, 主任科员);
+        a non-title that only overlaps it (秘书 of 秘书长) does not count."""
+        for bad in self.rules.not_titles:
+            for b in range(max(0, end - len(bad)), start + 1):
+                if text.startswith(bad, b):
+                    return True
+        return False
 
     def _grow(self, text: str, start: int, place_ends: dict[int, Mention]) -> int:
         while True:
