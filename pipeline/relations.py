@@ -148,8 +148,8 @@ class RelationExtractor:
                 continue
             inherited: Resolution | None = None
             for t in chain:
-                if t.text.startswith("原"):
-                    continue
+                if self._former(t.text):
+                    continue  # a former post (原村支书, 扶贫办原主任) is not recorded (GUIDELINES)
                 res = self._place_for_title(t, scope, inherited, prefixed, titles, prefectures, home)
                 if res.mention is not None:
                     inherited = res
@@ -157,6 +157,10 @@ class RelationExtractor:
                                   max(t.end, name.end), self.confidence(res.how))
                 out.append(OfficialFact(name.text, self._title_text(t, prefixed[t.start]), res.place, ev))
         return _drop_unplaced_repeats(_unique(out, key=lambda f: (f.name, f.title, f.place)))
+
+    def _former(self, title: str) -> bool:
+        """原 opens the title or stands right before its head (扶贫办原主任)."""
+        return title.startswith("原") or any(title.endswith("原" + h) for h in self.title_heads)
 
     def _title_text(self, title: Mention, place: Mention | None) -> str:
         """The post as written, with the unit word of a place written right before it

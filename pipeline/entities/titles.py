@@ -65,6 +65,7 @@ class TitleFinder:
                 continue
             start = self._grow(text, m.start(), place_ends)
             start = self._apply_start_markers(text, start, m.end())
+            start = self._take_former_marker(text, start, place_ends)
             if any(text.endswith(h, 0, start) for h in self.rules.honorary_markers):
                 continue  # 名誉村主任: an honour, not a post (GUIDELINES)
             title = text[start:m.end()]
@@ -133,6 +134,17 @@ class TitleFinder:
             # 月城镇委书记: the place's own level character opens the title.
             return start - 1 if text.startswith("委", start) else start
         return start - 1
+
+    def _take_former_marker(self, text: str, start: int, place_ends: dict[int, Mention]) -> int:
+        """原 written before a grown title (，原村党支部书记 / X县原县委书记) marks a former post:
+        the title takes it when 原 stands alone (after punctuation or a place), not as the
+        end of a word (高原, 草原)."""
+        if start == 0 or text[start - 1] != "原" or "原" not in self.rules.modifiers:
+            return start
+        before = start - 1
+        if before == 0 or before in place_ends or not _CJK.match(text[before - 1]) or text[before - 1] in _TITLE_STOP:
+            return before
+        return start
 
     def _apply_start_markers(self, text: str, start: int, end: int) -> int:
         for marker in self.rules.start_markers:
