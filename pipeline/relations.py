@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from .entities.lexicon import default_rules_dir
 from .entities.mention import Mention
 from .entities.persons import NAME_GAP, PersonFinder
+from .entities.titles import UNRECORDED
 from .quantities import Quantity
 from .rulefiles import load_yaml
 from .scope import Resolution, ScopeIndex
@@ -148,8 +149,8 @@ class RelationExtractor:
                 continue
             inherited: Resolution | None = None
             for t in chain:
-                if self._former(t.text):
-                    continue  # a former post (原村支书, 扶贫办原主任) is not recorded (GUIDELINES)
+                if self._former(t.text) or t.rule == UNRECORDED:
+                    continue  # a former post (原村支书, 扶贫办原主任) or a status (干部) is not recorded
                 res = self._place_for_title(t, scope, inherited, prefixed, titles, prefectures, home)
                 if res.mention is not None:
                     inherited = res

@@ -69,6 +69,9 @@ class TitleHead(_Strict):
     text: str = Field(min_length=1)
     level: Level | None = None
     village_role: bool = False
+    # False: a status written like a post (干部) - it links a chain of posts to the
+    # name after it (第一书记、县农业局干部张三) but is not recorded itself
+    record: bool = True
 
 
 class TitleRules(_Strict):

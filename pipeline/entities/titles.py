@@ -18,6 +18,7 @@ from ..rulefiles import alternation
 from .mention import Mention
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
+UNRECORDED = "title.unrecorded"  # the rule of a title whose head is listed with record: false
 _TITLE_STOP = frozenset("的了在和与及或为是对把被将从向到于给以由等各每该本全我其此这那共有个多万亿元户人名第年月日号之并也都还又已再所让使而至赴去来经据如若当距近约、，。；：！？“”‘’《》（）()【】,.:;!?| \n\t省县市")
 
 
@@ -39,6 +40,19 @@ class TitleFinder:
     @cached_property
     def _head_level(self) -> dict[str, str | None]:
         return {h.text: h.level for h in self.rules.heads}
+
+    @cached_property
+    def _recorded(self) -> dict[str, bool]:
+        return {h.text: h.record for h in self.rules.heads}
+
+    def _bare(self, head: str) -> str:
+        """``head`` without its modifier (副县长 → 县长), as the heads are listed."""
+        if head in self._recorded:
+            return head
+        for mod in sorted(self.rules.modifiers, key=len, reverse=True):
+            if head.startswith(mod) and len(head) > len(mod):
+                return head[len(mod):]
+        return head
 
     @cached_property
     def _village_role(self) -> dict[str, bool]:
@@ -69,8 +83,8 @@ class TitleFinder:
             if any(text.endswith(h, 0, start) for h in self.rules.honorary_markers):
                 continue  # 名誉村主任: an honour, not a post (GUIDELINES)
             title = text[start:m.end()]
-            out.append(Mention(start, m.end(), "TITLE", title, "title.lexicon",
-                               level=self._level_of(title, m.group())))
+            rule = "title.lexicon" if self._recorded.get(self._bare(m.group()), True) else UNRECORDED
+            out.append(Mention(start, m.end(), "TITLE", title, rule, level=self._level_of(title, m.group())))
         return out
 
     def _inside_not_title(self, text: str, start: int, end: int) -> bool:

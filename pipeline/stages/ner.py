@@ -29,6 +29,7 @@ from ..doc import text_of
 from ..entities.lexicon import load_entity_rules
 from ..entities.mention import Mention
 from ..entities.persons import NAME_GAP, PersonFinder
+from ..entities.titles import UNRECORDED
 from ..errors import ModelNotFoundError
 from ..rulefiles import alternation
 from ..ner import features  # noqa: F401  (registers the model tokenizer)
@@ -134,8 +135,11 @@ class StatisticalNer:
         # only where it starts right after a title, in Chinese characters
         text = text_of(doc)
         starts = {p.start for p in doc._.persons or [] if p.end - p.start >= 3} | {t.start for t in titles}
+        # a status that is no post (干部) only matters at the end of a chain of posts
+        ends = {t.end for t in titles if t.rule != UNRECORDED}
         return [t for t in titles
-                if not any(t.end + gap in starts for gap in range(3)) and _cjk_after(text, t.end)]
+                if not any(t.end + gap in starts for gap in range(3)) and _cjk_after(text, t.end)
+                and (t.rule != UNRECORDED or any(t.start - gap in ends for gap in range(13)))]
 
     def _regions(self, text: str, titles: list[Mention]) -> list[tuple[int, int]]:
         """Where to run the models: whole sentences, or windows around rule titles."""

@@ -97,3 +97,15 @@ def test_a_name_running_into_the_next_word_is_cut_before_it() -> None:
     assert names == ["周立"]                                            # 记得 is the next word
     model = Mention(text.index("王"), text.index("王") + 4, "PERSON", "王海涛再", "model.ner-news")
     assert finder.trim(text, model).text == "王海涛"                    # 再次
+
+
+def test_ner_stage_reads_after_a_status_only_at_the_end_of_a_chain_of_posts() -> None:
+    from pipeline.entities.titles import UNRECORDED
+
+    text = "帮扶干部张三走访。第一书记、县农业局干部李华说。"
+    alone = Mention(2, 4, "TITLE", "干部", UNRECORDED)
+    post = _title(text, "第一书记")
+    chained = Mention(text.index("干部", 5), text.index("干部", 5) + 2, "TITLE", "干部", UNRECORDED)
+    doc = _Doc(text, [alone, post, chained], [])
+    # 第一书记、 is followed by punctuation: the name is read after the chain's last title
+    assert _stage(skip_named=True)._titles(doc) == [chained]
