@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .entities.lexicon import default_rules_dir
 from .entities.mention import Mention
-from .entities.persons import NAME_GAP, PersonFinder
+from .entities.persons import PersonFinder, skip_name_gap
 from .entities.titles import UNRECORDED
 from .quantities import Quantity
 from .rulefiles import load_yaml
@@ -174,10 +174,7 @@ class RelationExtractor:
 
     @staticmethod
     def _model_name_after(text: str, title: Mention, by_start: dict[int, Mention]) -> Mention | None:
-        pos = title.end
-        while pos < len(text) and text[pos] in NAME_GAP:
-            pos += 1
-        m = by_start.get(pos)
+        m = by_start.get(skip_name_gap(text, title.end))
         if m is None or not all("\u4e00" <= ch <= "\u9fff" for ch in m.text):
             return None
         return Mention(m.start, m.end, "PERSON", m.text, "person.model")

@@ -18,8 +18,16 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 NAME_GAP = " \u3000\"“”'‘’「」【】:：\t的"
 # a transliterated name written in parts joined by a middle dot (艾尼瓦尔·买买提):
 # the parts are read whole, whatever their first character
-_DOTTED = re.compile(r"[\u4e00-\u9fff]{1,8}(?:[·•‧・][\u4e00-\u9fff]{1,10})+")
+_DOTS = "·•‧・"
+_DOTTED = re.compile(f"[\u4e00-\u9fff]{{1,8}}(?:[{_DOTS}][\u4e00-\u9fff]{{1,10}})+")
 MAX_NAME_CHARS = 20
+
+
+def skip_name_gap(text: str, pos: int) -> int:
+    """Where a name after ``pos`` may start: past spaces, quotes, colons and 的 (主任：王某)."""
+    while pos < len(text) and text[pos] in NAME_GAP:
+        pos += 1
+    return pos
 
 
 @dataclass
@@ -47,6 +55,10 @@ class PersonFinder:
         return m
 
     @cached_property
+    def _speech_verbs(self) -> tuple[str, ...]:
+        return tuple(self.rules.speech_verbs)
+
+    @cached_property
     def _not_names(self) -> frozenset[str]:
         return frozenset(self.rules.not_names)
 
@@ -63,8 +75,7 @@ class PersonFinder:
     def name_at(self, text: str, pos: int, *, skip_gap: bool = True) -> Mention | None:
         """The person name starting at ``pos`` (after optional spaces/quotes), if any."""
         if skip_gap:
-            while pos < len(text) and text[pos] in NAME_GAP:
-                pos += 1
+            pos = skip_name_gap(text, pos)
         dotted = self._dotted_at(text, pos)
         if dotted is not None:
             return dotted
@@ -98,11 +109,10 @@ class PersonFinder:
         if m is None:
             return None
         end = m.end()
-        last = max(text.rfind(d, pos, end) for d in "·•‧・") + 1
+        last = max(text.rfind(d, pos, end) for d in _DOTS) + 1
         words = common_words(self.rules.word_not_name_freq or 100)
-        verbs = tuple(self.rules.speech_verbs)
         for i in range(last + 2, end):
-            if text.startswith(verbs, i) or any(text[i:i + n] in words for n in (2, 3, 4)):
+            if text.startswith(self._speech_verbs, i) or any(text[i:i + n] in words for n in (2, 3, 4)):
                 end = i
                 break
         if end - pos > MAX_NAME_CHARS:

@@ -45,14 +45,21 @@ class TitleFinder:
     def _recorded(self) -> dict[str, bool]:
         return {h.text: h.record for h in self.rules.heads}
 
+    @cached_property
+    def _modifiers_longest_first(self) -> list[str]:
+        return sorted(self.rules.modifiers, key=len, reverse=True)
+
     def _bare(self, head: str) -> str:
-        """``head`` without its modifier (副县长 → 县长), as the heads are listed."""
-        if head in self._recorded:
-            return head
-        for mod in sorted(self.rules.modifiers, key=len, reverse=True):
+        """``head`` without a modifier written as its prefix (副县长 → 县长), not a set of characters."""
+        for mod in self._modifiers_longest_first:
             if head.startswith(mod) and len(head) > len(mod):
                 return head[len(mod):]
         return head
+
+    def _is_recorded(self, head: str) -> bool:
+        """The head as listed (第一书记), else without its modifier, is a post that is recorded."""
+        got = self._recorded.get(head)
+        return self._recorded.get(self._bare(head), True) if got is None else got
 
     @cached_property
     def _village_role(self) -> dict[str, bool]:
@@ -83,7 +90,7 @@ class TitleFinder:
             if any(text.endswith(h, 0, start) for h in self.rules.honorary_markers):
                 continue  # 名誉村主任: an honour, not a post (GUIDELINES)
             title = text[start:m.end()]
-            rule = "title.lexicon" if self._recorded.get(self._bare(m.group()), True) else UNRECORDED
+            rule = "title.lexicon" if self._is_recorded(m.group()) else UNRECORDED
             out.append(Mention(start, m.end(), "TITLE", title, rule, level=self._level_of(title, m.group())))
         return out
 
@@ -173,11 +180,7 @@ class TitleFinder:
             return self.rules.level_words[word]
         if title[0] in self.rules.level_chars:
             return self.rules.level_chars[title[0]]
-        bare = head
-        for mod in sorted(self.rules.modifiers, key=len, reverse=True):
-            if bare.startswith(mod) and len(bare) > len(mod):
-                bare = bare[len(mod):]  # a modifier as a prefix (副县长 → 县长), not a set of characters
-                break
+        bare = self._bare(head)
         level = self._head_level.get(bare) or self._head_level.get(head)
         if level:
             return level

@@ -28,7 +28,7 @@ from thinc.api import NumpyOps
 from ..doc import text_of
 from ..entities.lexicon import load_entity_rules
 from ..entities.mention import Mention
-from ..entities.persons import NAME_GAP, PersonFinder
+from ..entities.persons import PersonFinder, skip_name_gap
 from ..entities.titles import UNRECORDED
 from ..errors import ModelNotFoundError
 from ..rulefiles import alternation
@@ -179,8 +179,7 @@ class StatisticalNer:
 
 def _cjk_after(text: str, pos: int) -> bool:
     """A Chinese character comes at ``pos``, after the gap a name may leave after its title (：, 的)."""
-    while pos < len(text) and text[pos] in NAME_GAP:
-        pos += 1
+    pos = skip_name_gap(text, pos)
     return pos < len(text) and "\u4e00" <= text[pos] <= "\u9fff"
 
 
