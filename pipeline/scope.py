@@ -180,14 +180,9 @@ class ScopeIndex:
         return self._bare[level]
 
     def _find_bare(self, level: str) -> Mention | None:
-        names = _bare_names(level)
-        text = self.text
-        for i in range(len(text) - 1):
-            for n in (3, 2):
-                w = text[i:i + n]
-                if w in names and text[i + n:i + n + 1] not in "省市县区镇乡村":
-                    return Mention(i, i + n, "PLACE", w, "place.bare_known", level=level)
-        return None
+        """The first bare name of ``level`` that a character other than a suffix follows."""
+        m = _bare_pattern(level).search(self.text)
+        return Mention(m.start(), m.end(), "PLACE", m.group(), "place.bare_known", level=level) if m else None
 
     def resolve_mention(self, mention: Mention) -> Resolution:
         """A named place resolves to itself, an anaphor to the place it means."""
@@ -315,6 +310,19 @@ def _bare_names(level: str) -> frozenset[str]:
     known = known_place_names()
     suffixes = {"县": "县区", "市": "市", "镇": "镇乡", "省": "省"}.get(level, "")
     return frozenset(w for w in known if len(w) in (2, 3) and any(w + s in known for s in suffixes))
+
+
+@lru_cache(maxsize=8)
+def _bare_pattern(level: str) -> re.Pattern[str]:
+    """The bare names of ``level`` as one pattern, grouped by first character (so the
+    regex engine skips the offsets no name starts at) and the longer name first at an
+    offset; the name must be followed by a character that is not a suffix."""
+    groups: dict[str, list[str]] = {}
+    for w in _bare_names(level):
+        groups.setdefault(w[0], []).append(w[1:])
+    alts = [re.escape(first) + "(?:" + "|".join(map(re.escape, sorted(rests, key=lambda r: (-len(r), r)))) + ")"
+            for first, rests in sorted(groups.items())]
+    return re.compile("(?:" + "|".join(alts) + ")(?=[^省市县区镇乡村])" if alts else "(?!)")
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:

@@ -37,18 +37,7 @@ class Attacher:
         article = ArticleCandidates(scope)
         ctx = FeatureContext(text, scope, links or {}, self.gazetteer, article)
 
-        ranker = self.ranker
-        score = ranker.score if ranker is not None else None
-        cached: dict[int, tuple[dict, float]] = {}  # the article-level part's score, by id
-
-        def scores_of(own: list[dict[str, float]], fact: list[dict[str, float]]) -> list[float]:
-            out = []
-            for a, b in zip(own, fact):
-                got = cached.get(id(a))
-                if got is None or got[0] is not a:
-                    got = cached[id(a)] = (a, score(a))
-                out.append(got[1] + score(b))
-            return out
+        scores_of = self.ranker.pair_scorer() if self.ranker is not None else None
 
         def choose(q: Quantity, rule: Resolution) -> tuple[Resolution, float, RunnerUp | None] | None:
             cands = article.for_fact(q, rule)

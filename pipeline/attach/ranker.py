@@ -13,7 +13,7 @@ import json
 import itertools
 import math
 import operator
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +34,25 @@ class Ranker:
 
     def score(self, feats: dict[str, float]) -> float:
         return self.intercept + sum(map(operator.mul, feats.values(), map(self.weights.get, feats, _ZEROS)))
+
+    def pair_scorer(self) -> Callable[[Sequence[dict[str, float]], Sequence[dict[str, float]]], list[float]]:
+        """Scores of candidates whose features come in two parts (own, fact), as
+        :func:`~pipeline.attach.features.featurise_parts` gives them: ``score(own) +
+        score(fact)``, each own part scored once (cached by identity, as long as the
+        scorer lives: one article)."""
+        get, intercept, mul, zeros = self.weights.get, self.intercept, operator.mul, _ZEROS
+        cache: dict[int, tuple[dict, float]] = {}
+
+        def scores(own: Sequence[dict[str, float]], fact: Sequence[dict[str, float]]) -> list[float]:
+            out = []
+            for a, b in zip(own, fact):
+                got = cache.get(id(a))
+                if got is None or got[0] is not a:
+                    got = cache[id(a)] = (a, intercept + sum(map(mul, a.values(), map(get, a, zeros))))
+                out.append(got[1] + (intercept + sum(map(mul, b.values(), map(get, b, zeros)))))
+            return out
+
+        return scores
 
     def probabilities(self, cands: Sequence[dict[str, float]]) -> list[float]:
         return _softmax([self.score(f) for f in cands])
@@ -64,16 +83,17 @@ def _softmax(scores: Sequence[float]) -> list[float]:
 
 def choose_by_score(scores: Sequence[float]) -> tuple[int, float, int | None]:
     """(best index, its softmax probability, runner-up index) of candidate scores; ties go to the first."""
-    isfinite, exp = math.isfinite, math.exp
-    s = [x if isfinite(x) else -1e9 for x in scores]  # a broken feature never wins
+    isfinite = math.isfinite
+    # a finite sum means every score is finite (an inf or nan makes it inf or nan)
+    s = scores if isfinite(sum(scores)) else [x if isfinite(x) else -1e9 for x in scores]  # a broken feature never wins
     top = max(s)
     best = s.index(top)  # the first of equal scores
-    prob = 1.0 / sum([exp(x - top) for x in s])  # the softmax of the best: exp(0) / z
+    prob = 1.0 / sum(map(math.exp, map(operator.sub, s, itertools.repeat(top))))  # the best's softmax: exp(0) / z
     if len(s) == 1:
         return best, prob, None
-    rest = s[:best] + s[best + 1:]
-    runner = rest.index(max(rest))
-    return best, prob, runner + (runner >= best)
+    rest = list(s)
+    rest[best] = -math.inf  # below every other score, -1e9 included
+    return best, prob, rest.index(max(rest))  # the first of equal runners-up
 
 
 def load_ranker(path: Path | str) -> Ranker:

@@ -184,6 +184,10 @@ class GazetteerMatcher:
         return False
 
 
+_MEMO_CHARS = 80  # texts up to this long are memoised by PlaceRecognizer.find
+_MEMO_SIZE = 4096  # entries; the memo starts afresh when full
+
+
 @dataclass
 class PlaceRecognizer:
     """Gazetteer matches plus suffix-found places, validated; see the module doc."""
@@ -210,12 +214,27 @@ class PlaceRecognizer:
     def _checked_levels(self) -> frozenset[str]:
         return frozenset(self.rules.gazetteer_levels)
 
+    _memo: dict[tuple[str, str], tuple[Mention, ...]] = field(init=False, default_factory=dict, repr=False)
+
     def find(self, text: str, context: str = "") -> list[Mention]:
         """Place and anaphor mentions in ``text``, in order of start.
 
         ``context`` is more of the article (its title and source line): a name
-        the gazetteer lacks counts as repeated when it recurs there.
+        the gazetteer lacks counts as repeated when it recurs there.  Short
+        texts (titles, source lines, breadcrumb items, which recur across
+        articles and stages) are answered from a bounded memo.
         """
+        if len(text) > _MEMO_CHARS:
+            return self._find(text, context)
+        key = (text, context)
+        got = self._memo.get(key)
+        if got is None:
+            if len(self._memo) >= _MEMO_SIZE:
+                self._memo.clear()
+            got = self._memo[key] = tuple(self._find(text, context))
+        return list(got)
+
+    def _find(self, text: str, context: str) -> list[Mention]:
         named = self.matcher.find(text)
         starts, ends = [g.start for g in named], [g.end for g in named]  # disjoint: both ascend
         out = list(named)
@@ -255,3 +274,18 @@ class PlaceRecognizer:
         # a township whose last stem character and suffix make a word: 返乡, 城镇, 家乡
         tail = stem[-1:] + suffix
         return not (m.level == "镇" and len(suffix) == 1 and tail in all_words() and not self.gazetteer.lookup(tail))
+
+
+_SHARED: dict[tuple[int, int], PlaceRecognizer] = {}
+
+
+def shared_recognizer(rules: PlaceRules, gazetteer: Gazetteer) -> PlaceRecognizer:
+    """One recognizer per (rules, gazetteer) pair, shared by the stages that find places
+    (entities, place linking, scope), so their caches and memo are built once."""
+    key = (id(rules), id(gazetteer))
+    got = _SHARED.get(key)
+    if got is None or got.rules is not rules or got.gazetteer is not gazetteer:
+        if len(_SHARED) >= 8:  # rules reloaded many times (`rules learn` trials): keep the newest only
+            _SHARED.clear()
+        got = _SHARED[key] = PlaceRecognizer(rules, gazetteer)
+    return got

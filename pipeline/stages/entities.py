@@ -16,7 +16,7 @@ from ..entities.lexicon import load_entity_rules
 from ..entities.mention import Mention
 from ..entities.persons import PersonFinder
 from ..entities.titles import TitleFinder
-from ..places.finder import PlaceRecognizer
+from ..places.finder import shared_recognizer
 from ..places.gazetteer import load_gazetteer
 
 
@@ -34,7 +34,7 @@ class RuleEntities:
     def __init__(self, settings: EntitySettings) -> None:
         self.settings = settings
         rules = load_entity_rules(settings.rules_dir)
-        self.places = PlaceRecognizer(rules.places, load_gazetteer(settings.rules_dir))
+        self.places = shared_recognizer(rules.places, load_gazetteer(settings.rules_dir))
         self.titles = TitleFinder(rules.titles)
         self.persons = PersonFinder(rules.persons)
 

@@ -16,7 +16,7 @@ from spacy.tokens import Doc
 
 from ..doc import text_of
 from ..entities.lexicon import load_entity_rules
-from ..places.finder import PlaceRecognizer
+from ..places.finder import shared_recognizer
 from ..places.gazetteer import load_gazetteer
 from ..places.discourse import trim_to_written_names
 from ..places.linker import PlaceLinker
@@ -38,7 +38,7 @@ class PlaceLinking:
     def __init__(self, settings: PlaceLinkSettings) -> None:
         self.settings = settings
         gazetteer = load_gazetteer(settings.rules_dir)
-        self.recognizer = PlaceRecognizer(load_entity_rules(settings.rules_dir).places, gazetteer)
+        self.recognizer = shared_recognizer(load_entity_rules(settings.rules_dir).places, gazetteer)
         self.linker = PlaceLinker(gazetteer, margin=settings.margin)
 
     def __call__(self, doc: Doc) -> Doc:

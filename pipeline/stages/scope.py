@@ -11,7 +11,7 @@ from spacy.tokens import Doc
 
 from ..doc import text_of
 from ..entities.lexicon import load_entity_rules
-from ..places.finder import PlaceRecognizer
+from ..places.finder import shared_recognizer
 from ..places.gazetteer import load_gazetteer
 from ..places.subunits import subunit_mentions
 from ..scope import ScopeIndex
@@ -32,7 +32,7 @@ class Scope:
     def __init__(self, settings: ScopeSettings) -> None:
         self.settings = settings
         rules = load_entity_rules(settings.rules_dir).places
-        self.places = PlaceRecognizer(rules, load_gazetteer(settings.rules_dir))
+        self.places = shared_recognizer(rules, load_gazetteer(settings.rules_dir))
         self.org_words = tuple(rules.org_words)
         self.giver_cues = tuple(rules.giver_cues)
         self.giver_funds = tuple(rules.giver_funds)

@@ -157,6 +157,8 @@ def test_ties_go_to_the_first_candidate_and_broken_scores_never_win() -> None:
     assert (best, prob, runner) == (0, 1.0, None)
     assert choose_by_score([float("nan"), -3.0, float("inf")])[::2] == (1, 0)
     assert choose_by_score([0.0, 0.0])[1] == pytest.approx(0.5)
+    assert choose_by_score([float("-inf"), 2.0, 2.0])[::2] == (1, 2)
+    assert choose_by_score([-1e9, float("nan")])[::2] == (0, 1)  # a broken score ties with -1e9, after it
 
 
 def test_training_needs_a_gold_candidate() -> None:
@@ -224,6 +226,7 @@ def test_article_level_part_is_shared_and_the_split_scores_as_the_whole(rules_nl
         ctx = FeatureContext(doc.text, doc._.scope, doc._.place_links or {}, load_gazetteer(), article)
         recorded = next(a for a in arts if a.id == gold["id"]).facts
         own_by_key: dict = {}
+        scorer = ranker.pair_scorer()  # one per article, as the attacher makes it
         for f in recorded:
             q = SimpleNamespace(start=f.start, end=f.end, value=f.value, kind=f.kind, unit=f.unit)
             cands = article.for_fact(q, f.rule)
@@ -233,5 +236,7 @@ def test_article_level_part_is_shared_and_the_split_scores_as_the_whole(rules_nl
             for c, part in zip(cands, own):
                 if article.by_key.get(c.key) is c:
                     assert own_by_key.setdefault(c.key, part) is part  # built once per article
-            split = choose_by_score([ranker.score(a) + ranker.score(b) for a, b in zip(own, fact)])
+            by_pairs = [ranker.score(a) + ranker.score(b) for a, b in zip(own, fact)]
+            assert scorer(own, fact) == by_pairs  # the same floats, own parts from its cache
+            split = choose_by_score(by_pairs)
             assert split[0] == ranker.choose(f.features)[0]

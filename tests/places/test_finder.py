@@ -80,3 +80,23 @@ def test_a_county_the_gazetteer_lacks_needs_a_second_sighting_or_a_government_bo
     assert "雾溪县" in names(finder, "雾溪县举行了一场演出，雾溪县群众踊跃参加。")
     in_source = finder.find("雾溪县举行了一场演出。", context="来源：雾溪县融媒体中心")
     assert "雾溪县" in [m.text for m in in_source]
+
+
+def test_short_texts_are_memoised_and_callers_get_their_own_list(finder: PlaceRecognizer) -> None:
+    text = "首页 > 赤城县人民政府 > 该镇动态"
+    first = finder.find(text)
+    first.clear()  # a caller changing its list changes nothing for the next one
+    again = finder.find(text)
+    assert again == PlaceRecognizer(finder.rules, finder.gazetteer).find(text)
+    assert [m.text for m in again] == ["赤城县", "该镇"]
+    long_text = "赤城县" + "的" * 100
+    assert [m.text for m in finder.find(long_text)] == ["赤城县"]
+
+
+def test_stages_share_one_recognizer_per_rules_and_gazetteer(finder: PlaceRecognizer) -> None:
+    from pipeline.places.finder import shared_recognizer
+
+    one = shared_recognizer(finder.rules, finder.gazetteer)
+    assert shared_recognizer(finder.rules, finder.gazetteer) is one
+    other_rules = finder.rules.model_copy(deep=True)
+    assert shared_recognizer(other_rules, finder.gazetteer) is not one

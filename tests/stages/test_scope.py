@@ -5,6 +5,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from spacy.language import Language
 
 from pipeline import api
@@ -44,3 +46,29 @@ def test_scope_unresolved_level_is_none() -> None:
     text = "该镇有农户300户。"
     index = ScopeIndex.build(text, [Mention(0, 2, "PLACE", "该镇", "t", level="镇", anaphor=True)])
     assert index.resolve_level("镇", 0).place is None
+
+
+def _first_bare_by_scan(text: str, names: frozenset[str]) -> tuple[int, int] | None:
+    """The reference: at each offset a three-character name before a two-character one,
+    taken only when a character that is not a suffix follows it."""
+    for i in range(len(text) - 1):
+        for n in (3, 2):
+            if text[i:i + n] in names and text[i + n:i + n + 1] not in "省市县区镇乡村":
+                return i, i + n
+    return None
+
+
+@given(st.data())
+@settings(max_examples=60, deadline=None)
+def test_bare_names_are_found_as_a_scan_finds_them(data) -> None:
+    from pipeline.scope import _bare_names
+
+    level = data.draw(st.sampled_from("县市镇省"), label="level")
+    names = sorted(_bare_names(level))
+    if not names:
+        return
+    piece = st.one_of(st.sampled_from(names), st.sampled_from(["县", "市", "镇", "乡", "村", "省", "区"]),
+                      st.text(alphabet="的和在有发展工作，。\n12", max_size=3))
+    text = "".join(data.draw(st.lists(piece, max_size=8), label="pieces"))
+    found = ScopeIndex.build(text, []).bare_place(level)
+    assert (None if found is None else (found.start, found.end)) == _first_bare_by_scan(text, frozenset(names))
