@@ -26,6 +26,7 @@ from .textprep import PreparedText, load_chrome_rules, prepare_text
 
 SEGMENTERS = ("char", "jieba", "pkuseg")
 _CHARS = re.compile(r"\s+|\S")
+_MAX_ORTHS = 200_000
 
 
 class PreparingTokenizer:
@@ -38,6 +39,7 @@ class PreparingTokenizer:
         self.segmenter = segmenter
         self.inner = ChineseTokenizer(nlp.vocab, segmenter=Segmenter(segmenter))
         self.chrome = load_chrome_rules(Path(chrome_rules) if chrome_rules else None)
+        self._orth: dict[str, int] = {}  # token string -> its id in the vocab's string store
 
     def __call__(self, text: str) -> Doc:
         prepared = prepare_text(text, rules=self.chrome)
@@ -45,12 +47,22 @@ class PreparingTokenizer:
             # One token per character, a whitespace run is one token; the same
             # tokens as spaCy's char segmenter but without its per-character
             # alignment pass (a fifth of the rules-only run time).  The Doc is
-            # given each token's orth id, hashed once per distinct string, not
-            # the strings (which it would hash once per token).
+            # given each token's orth id, hashed once per distinct string the
+            # tokenizer meets, not the strings (which it would hash once per token).
             words = _CHARS.findall(prepared.text)
-            add = self.inner.vocab.strings.add
-            orth = {word: add(word) for word in set(words)}
-            doc = Doc(self.inner.vocab, words=list(map(orth.__getitem__, words)), spaces=[False] * len(words))
+            vocab = self.inner.vocab
+            if vocab.in_memory_zone:  # strings added now are dropped when the zone ends: keep none
+                orth = {word: vocab.strings.add(word) for word in set(words)}
+            else:
+                orth = self._orth
+            try:
+                orths = list(map(orth.__getitem__, words))
+            except KeyError:  # strings this tokenizer has not met yet
+                if len(orth) > _MAX_ORTHS:
+                    orth.clear()  # whitespace runs vary without end: keep the table bounded
+                orth.update((word, vocab.strings.add(word)) for word in set(words) - orth.keys())
+                orths = list(map(orth.__getitem__, words))
+            doc = Doc(vocab, words=orths, spaces=[False] * len(words))
         else:
             doc = self.inner(prepared.text)
         doc._.prepared = prepared

@@ -410,3 +410,16 @@ def test_prepare_text_with_custom_rules(tmp_path: Path) -> None:
     prepared = prepare_text(f"广告：青石特产\n{BODY}", rules=rules)
     assert prepared.text == BODY
     assert prepared.removed[0].rule == "custom.ad"
+
+
+def test_the_tokenizer_gives_one_token_per_character_and_survives_a_memory_zone(nlp) -> None:
+    """Token ids are remembered across articles, but not those a spaCy memory zone adds
+    (the zone drops its strings when it ends)."""
+    text = "㐀㐁乡有农户12户。\n\n新的一段"
+    with nlp.memory_zone():
+        inside = nlp.make_doc(text)
+        assert [t.text for t in inside][:4] == ["㐀", "㐁", "乡", "有"]
+    after = nlp.make_doc(text)  # the zone's strings are gone: they must be added again
+    assert after.text == text
+    assert [t.text for t in after][-6:] == ["。", "\n\n", "新", "的", "一", "段"]
+    assert nlp.make_doc("㐂" + text).text == "㐂" + text
