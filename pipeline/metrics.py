@@ -109,10 +109,22 @@ class MetricRules(_Strict):
     def _stop_words(self) -> frozenset[str]:
         return frozenset(self.subject.stop_words)
 
+    @cached_property
+    def _matched(self) -> dict[tuple[str, str, bool, bool], str | None]:
+        """What :meth:`_match` found, by its arguments (subjects and clauses recur)."""
+        return {}
+
     def _match(self, text: str, kind: str, per_capita: bool, weak: bool = False) -> str | None:
         """The metric of the longest cue in ``text`` (equal length: the one listed first)."""
+        key = (text, kind, per_capita, weak)
+        memo = self._matched
+        if key in memo:
+            return memo[key]
+        if len(memo) >= _MATCH_MEMO:
+            memo.clear()
         cues = self._ranked.get((kind, per_capita, weak), ())
-        return next((name for cue, name in cues if cue in text), None)
+        found = memo[key] = next((name for cue, name in cues if cue in text), None)
+        return found
 
     def classify(self, kind: str, subject: str, before: str = "", after: str = "",
                  per_capita: bool = False) -> str:
@@ -133,6 +145,9 @@ class MetricRules(_Strict):
         if kind == "amount" and per_capita:
             return self.per_capita_default
         return self.default
+
+
+_MATCH_MEMO = 50_000  # entries of MetricRules._matched; it starts afresh when full
 
 
 def _cue_texts(subject: str, before: str, after: str) -> Iterator[str]:
