@@ -22,7 +22,6 @@ MONEY) so other spaCy code and displaCy can use them.
 """
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 
 from spacy.tokens import Doc, Span
@@ -55,20 +54,13 @@ def char_spans(doc: Doc, items: Iterable[tuple[int, int, str]]) -> list[Span]:
     boundaries expanded to cover the characters; offsets that fit no token are skipped.
 
     With one token per character (the char segmenter on text without whitespace
-    runs) a character offset is a token index and the spans are made directly;
-    with tokens that tile the text (whitespace runs as tokens, no trailing
-    spaces) the covering tokens are found by bisection.
+    runs) a character offset is a token index and the spans are made directly.
     """
-    n = len(text_of(doc))
-    if len(doc) == n:
+    if len(doc) == len(text_of(doc)):
+        n = len(doc)
         return [Span(doc, s, e, label=label) for s, e, label in items if 0 <= s < e <= n]
-    # tokens that tile the text (no trailing spaces) cover [idx, next idx): bisect their offsets
-    starts = None if doc.to_array("SPACY").any() else doc.to_array("IDX").tolist()
     out = []
     for s, e, label in items:
-        if starts is not None and 0 <= s < e <= n:
-            out.append(Span(doc, bisect_right(starts, s) - 1, bisect_left(starts, e), label=label))
-            continue
         span = doc.char_span(s, e, label=label, alignment_mode="expand")
         if span is not None:
             out.append(span)
