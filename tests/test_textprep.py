@@ -423,3 +423,10 @@ def test_the_tokenizer_gives_one_token_per_character_and_survives_a_memory_zone(
     assert after.text == text
     assert [t.text for t in after][-6:] == ["。", "\n\n", "新", "的", "一", "段"]
     assert nlp.make_doc("㐂" + text).text == "㐂" + text
+
+
+@given(st.text(alphabet=st.sampled_from(["a", " ", "\n", "\t", "\u3000", "\xa0", "\r", "村", "1", "。"]), max_size=40))
+def test_char_tokens_are_characters_and_whitespace_runs(text: str) -> None:
+    from pipeline.tokenizer import _char_tokens
+
+    assert _char_tokens(text) == re.findall(r"\s+|\S", text)
