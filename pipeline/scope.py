@@ -81,8 +81,9 @@ class ScopeIndex:
         index._named_starts = [p.start for p in index._named]
         index.sections = find_sections(text, index._named)
         index._section_starts = [s for s, _ in index.sections]
+        named = set(index._named)  # mentions are frozen: membership by value, as in the list
         index._attributable = [p for p in index.places
-                               if p.anaphor or (p in index._named and not index.names_org(p) and not is_framing(p))]
+                               if p.anaphor or (p in named and not index.names_org(p) and not is_framing(p))]
         index._attributable_starts = [p.start for p in index._attributable]
         return index
 
