@@ -302,15 +302,28 @@ _CLAUSE_BREAK = re.compile(r"[,，。;；:：!！?？\n]")
 _RECEIVER_MARKS = frozenset("向为给帮助对")
 
 
-@lru_cache(maxsize=8)
+_BARE_SUFFIXES = {"县": "县区", "市": "市", "镇": "镇乡", "省": "省"}  # level -> the suffixes a bare name drops
+
+
 def _bare_names(level: str) -> frozenset[str]:
     """Known place names of 2–3 characters that are also known with a suffix of ``level``
     (通城 beside 通城县): the names a text may write bare."""
+    return _bare_names_by_level().get(level, frozenset())
+
+
+@lru_cache(maxsize=1)
+def _bare_names_by_level() -> dict[str, frozenset[str]]:
+    """:func:`_bare_names` of every level, found in one pass over the known names."""
     from .entities.lexicon import known_place_names
 
     known = known_place_names()
-    suffixes = {"县": "县区", "市": "市", "镇": "镇乡", "省": "省"}.get(level, "")
-    return frozenset(w for w in known if len(w) in (2, 3) and any(w + s in known for s in suffixes))
+    found: dict[str, set[str]] = {level: set() for level in _BARE_SUFFIXES}
+    for w in known:
+        if len(w) in (2, 3):
+            for level, suffixes in _BARE_SUFFIXES.items():
+                if any(w + s in known for s in suffixes):
+                    found[level].add(w)
+    return {level: frozenset(names) for level, names in found.items()}
 
 
 @lru_cache(maxsize=8)
