@@ -152,11 +152,19 @@ def _init_worker(config: str | None, overrides: dict[str, Any] | None, process_k
     _WORKER_KWARGS = process_kwargs
 
 
+# An invented article that takes the paths which build tables lazily: anaphors with no
+# place before them (bare-name patterns per level), villages whose stem is a common word
+# or a phrase (the word lists of the place finder), titles, names, counts and amounts.
+_WARM_UP = ("全省各市、全市各县、全县各乡镇做好工作。该县部分村有人口1200人，该市投入资金2亿元，该镇新建"
+            "房屋50户。软弱涣散村整顿后，带领部分村发展，青松岭村有农户300户。石桥镇委书记王立衡表示，全镇"
+            "有126户困难户，发放资金35.6万元，人均补助八百余元。该省有关部门支持。")
+
+
 def warm_up(nlp: Any) -> None:
     """Run one short article so lazily built tables (word lists, models) are loaded before timing."""
     from . import api
 
-    api.to_article(nlp("石桥镇委书记王立衡表示，全镇有126户困难户，发放资金35.6万元。"), id="warm-up")
+    api.to_article(nlp(_WARM_UP), id="warm-up")
 
 
 def _ready(pause: float = 0.0) -> tuple[int, float, float]:

@@ -65,6 +65,7 @@ class ScopeIndex:
     _by_level: dict[str, tuple[list[Mention], list[int]]] = field(default_factory=dict)
     _counts: Counter | None = None
     _anaphors: dict[tuple[int, int], Resolution] = field(default_factory=dict)  # resolved, by span
+    _last_sentence: tuple[int, int] = (0, 0)  # the sentence sentence_at found last (empty: none yet)
 
     @classmethod
     def build(cls, text: str, places: Sequence[Mention], *, title_places: Iterable[Mention] = (),
@@ -89,8 +90,13 @@ class ScopeIndex:
 
     def sentence_at(self, pos: int) -> tuple[int, int]:
         """The (start, end) of the sentence holding ``pos``."""
+        last = self._last_sentence  # facts and mentions are asked about in text order
+        if last[0] <= pos < last[1]:
+            return last
         i = bisect.bisect_right(self._sent_starts, pos) - 1
-        return self.sentences[i if i > 0 else 0] if self.sentences else (0, len(self.text))
+        got = self.sentences[i if i > 0 else 0] if self.sentences else (0, len(self.text))
+        self._last_sentence = got
+        return got
 
     def section_place(self, pos: int) -> Mention | None:
         """The header place of the section holding ``pos``."""
