@@ -201,6 +201,9 @@ def process(nlp: Language, items: Iterable[Any], *, batch_size: int = 32,
         yield from _flush(nlp, batch, batch_size, limit)
 
 
+_RUN_GC_THRESHOLD = 50_000  # net new container objects between young collections during a run
+
+
 @contextmanager
 def _long_lived_frozen() -> Iterator[None]:
     """Keep what is alive when a run starts (the loaded pipeline: models, tables, the
@@ -210,15 +213,27 @@ def _long_lived_frozen() -> Iterator[None]:
     once per 300k characters, and each walked all those objects (~0.25 s, 7% of a
     run).  The collector works as before on everything made during the run; if
     something else has frozen objects already, that is left as it is.
+
+    The youngest generation is also collected less often while the run lasts
+    (every ``_RUN_GC_THRESHOLD`` net new objects instead of 700): extraction makes
+    almost no cyclic garbage (~50 objects per 300k characters; the rest is freed by
+    reference counting), but each collection walked the batch's live Docs and the
+    tables being filled, and promoted them to be walked again by the older
+    generations: 60 ms of every 300k characters, 13 ms with this threshold.
     """
-    if gc.get_freeze_count():
-        yield
-        return
-    gc.freeze()
+    threshold = gc.get_threshold()
+    gc.set_threshold(max(threshold[0], _RUN_GC_THRESHOLD), *threshold[1:])
     try:
-        yield
+        if gc.get_freeze_count():
+            yield
+            return
+        gc.freeze()
+        try:
+            yield
+        finally:
+            gc.unfreeze()
     finally:
-        gc.unfreeze()
+        gc.set_threshold(*threshold)
 
 
 def _flush(nlp: Language, batch: list[Any], batch_size: int, time_limit: float = 0) -> Iterator[Article]:

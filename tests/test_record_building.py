@@ -89,3 +89,16 @@ def test_a_heap_frozen_by_the_caller_is_left_frozen() -> None:
         assert gc.get_freeze_count() == before
     finally:
         gc.unfreeze()
+
+
+def test_a_run_collects_young_objects_less_often_and_restores_the_thresholds() -> None:
+    before = gc.get_threshold()
+    with api._long_lived_frozen():
+        assert gc.get_threshold() == (max(before[0], api._RUN_GC_THRESHOLD), *before[1:])
+    assert gc.get_threshold() == before
+    gc.set_threshold(10 * api._RUN_GC_THRESHOLD, *before[1:])
+    try:
+        with api._long_lived_frozen():
+            assert gc.get_threshold()[0] == 10 * api._RUN_GC_THRESHOLD  # a caller's higher one is kept
+    finally:
+        gc.set_threshold(*before)
