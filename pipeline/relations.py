@@ -413,8 +413,7 @@ class RelationExtractor:
             return parent
         before = scope.place_before_in_sentence(q.start)
         if before is not None and before.place is not None:
-            how = "scope.same_sentence" if before.how == "scope.explicit" else before.how
-            return Resolution(before.place, how, before.mention)
+            return before
         return scope.focus(q.start)
 
     @cached_property

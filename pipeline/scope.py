@@ -65,6 +65,7 @@ class ScopeIndex:
     _by_level: dict[str, tuple[list[Mention], list[int]]] = field(default_factory=dict)
     _counts: Counter | None = None
     _anaphors: dict[tuple[int, int], Resolution] = field(default_factory=dict)  # resolved, by span
+    _same_sentence: dict[int, Resolution] = field(default_factory=dict)  # named places before facts, by start
     _last_sentence: tuple[int, int] = (0, 0)  # the sentence sentence_at found last (empty: none yet)
 
     @classmethod
@@ -203,7 +204,9 @@ class ScopeIndex:
         return got
 
     def place_before_in_sentence(self, pos: int) -> Resolution | None:
-        """The closest place (named or anaphor) before ``pos`` in its sentence."""
+        """The closest place (named or anaphor) before ``pos`` in its sentence; a named
+        one resolves as ``scope.same_sentence``, an anaphor as it resolves (once per place:
+        the facts of a sentence share it)."""
         sent_start, _ = self.sentence_at(pos)
         places = self._attributable
         for i in range(bisect.bisect_left(self._attributable_starts, pos) - 1, -1, -1):
@@ -211,7 +214,12 @@ class ScopeIndex:
             if p.start < sent_start:
                 break
             if p.end <= pos:
-                return self.resolve_mention(p)
+                if p.anaphor:
+                    return self.resolve_mention(p)
+                got = self._same_sentence.get(p.start)
+                if got is None or got.mention is not p:
+                    got = self._same_sentence[p.start] = Resolution(p.text, "scope.same_sentence", p)
+                return got
         return None
 
     def is_locator(self, p: Mention) -> bool:
