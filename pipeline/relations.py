@@ -166,7 +166,11 @@ class RelationExtractor:
 
     def _former(self, title: str) -> bool:
         """原 opens the title or stands right before its head (扶贫办原主任)."""
-        return title.startswith("原") or any(title.endswith("原" + h) for h in self.title_heads)
+        return title.startswith("原") or title.endswith(self._former_heads)
+
+    @cached_property
+    def _former_heads(self) -> tuple[str, ...]:
+        return tuple("原" + h for h in self.title_heads)
 
     def _title_text(self, title: Mention, place: Mention | None) -> str:
         """The post as written, with the unit word of a place written right before it
@@ -248,7 +252,7 @@ class RelationExtractor:
         stop = self.persons.rules.name_stop_chars
 
         def title_ends_at(i: int) -> bool:
-            return i in ends.titles or any(text.endswith(h, 0, i) for h in self.title_heads)
+            return i in ends.titles or text.endswith(self.title_heads, 0, i)
 
         for length in (3, 2):
             start = title.start - length

@@ -243,7 +243,8 @@ class ScopeIndex:
         got = self._memo.get(key)
         if got is None:
             tail = self.text[p.end:p.end + 8]
-            got = any(tail.startswith(c) or tail[1:].startswith(c) and tail[0] == "的" for c in self.giver_cues)
+            cues = self.giver_cues
+            got = tail.startswith(cues) or (tail[:1] == "的" and tail.startswith(cues, 1))
             got = self._memo[key] = got or self._gives_funds(p)
         return got
 

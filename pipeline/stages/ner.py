@@ -121,8 +121,8 @@ class StatisticalNer:
         text = text_of(doc)
         doc._.persons = (doc._.persons or []) + [self.persons.trim(text, m) for m in kept if m.label == "PERSON"]
         doc._.model_titles = [m for m in kept if m.label == "TITLE"]
-        if self.settings.spans_key in doc.spans:
-            doc.spans[self.settings.spans_key] = list(doc.spans[self.settings.spans_key]) + to_spans(doc, kept)
+        if self.settings.spans_key in doc.spans and kept:
+            doc.spans[self.settings.spans_key].extend(to_spans(doc, kept))
         return doc
 
     def _titles(self, doc: Doc) -> list[Mention]:
