@@ -356,6 +356,13 @@ def _bare_pattern(level: str) -> re.Pattern[str]:
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """Sentence (start, end) offsets: split after 。！？；, and at line breaks."""
+    return list(_sentences_of(text))
+
+
+@lru_cache(maxsize=16)
+def _sentences_of(text: str) -> tuple[tuple[int, int], ...]:
+    """:func:`split_sentences`, kept for the last texts (the NER and scope stages split
+    the same article; a string caches its hash, so the lookup is cheap)."""
     out = []
     start = 0
     for m in _SENT_END.finditer(text):
@@ -364,7 +371,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         start = m.end()
     if start < len(text):
         out.append((start, len(text)))
-    return out
+    return tuple(out)
 
 
 def find_sections(text: str, named: Sequence[Mention]) -> list[tuple[int, Mention]]:
