@@ -51,7 +51,8 @@ class NerSettings(BaseModel):
     # the model only needs a little context before one
     window_before: int | None = Field(None, ge=0)
     # skip titles the rules already found a three-character name right after
-    # (镇长林振邦): the model is there for the names the rules miss or cut short
+    # (镇长林振邦), or a two-character one a speech verb closes (镇长黄兰说): the
+    # model is there for the names the rules miss or cut short
     skip_named: bool = False
     spans_key: str = "candidates"
     # matrix products of the models: "numpy" (numpy's BLAS, usually OpenBLAS; ~3x
@@ -133,8 +134,13 @@ class StatisticalNer:
         # a title followed by another one (第一书记、驻村工作队队长…) has no name after it,
         # nor one followed by punctuation (县长、 / 主任）): the officials take a model name
         # only where it starts right after a title, in Chinese characters
+        # a two-character rule name right before a speech verb (主任李华表示, 镇长黄兰说) is
+        # whole too: the speaker's name ends where the verb starts
         text = text_of(doc)
-        starts = {p.start for p in doc._.persons or [] if p.end - p.start >= 3} | {t.start for t in titles}
+        verbs = tuple(self.persons.rules.speech_verbs)
+        starts = {p.start for p in doc._.persons or []
+                  if p.end - p.start >= 3 or (p.end - p.start == 2 and text.startswith(verbs, p.end))}
+        starts |= {t.start for t in titles}
         # a status that is no post (干部) only matters at the end of a chain of posts
         ends = {t.end for t in titles if t.rule != UNRECORDED}
         return [t for t in titles

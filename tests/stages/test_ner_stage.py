@@ -74,6 +74,17 @@ def test_ner_stage_skips_titles_whose_three_character_name_the_rules_found() -> 
     assert _stage(skip_named=False)._titles(doc) == [title_a, title_b, title_c]
 
 
+def test_ner_stage_skips_titles_whose_two_character_name_ends_at_a_speech_verb() -> None:
+    text = "主任李华表示同意，镇长何春来讲话，书记王平告别。"
+    spoken = _title(text, "主任")     # 李华表示: the verb closes the name
+    cut = _title(text, "镇长")        # 何春|来: two characters the model may lengthen
+    other = _title(text, "书记")      # 王平告别: 告别 is no speech verb
+    persons = [Mention(2, 4, "PERSON", "李华", "r"), Mention(11, 13, "PERSON", "何春", "r"),
+               Mention(19, 21, "PERSON", "王平", "r")]
+    doc = _Doc(text, [spoken, cut, other], persons)
+    assert _stage(skip_named=True)._titles(doc) == [cut, other]
+
+
 def test_ner_stage_skips_titles_followed_by_punctuation() -> None:
     # no name can start right after 县长、 or 主任） (a model name counts only in Chinese
     # characters right after the title); 书记： and 的 leave a gap a name may follow
