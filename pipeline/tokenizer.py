@@ -116,10 +116,11 @@ def create_preparing_tokenizer(segmenter: str = "char", chrome_rules: str | None
 def _char_tokens(text: str) -> list[str]:
     """One token per character, a run of whitespace one token (``re.findall(r"\\s+|\\S")``,
     but the runs are split out and the rest listed character by character: 2.5× faster)."""
-    if _WHITESPACE_RUN.search(text) is None:
+    pieces = _WHITESPACE_RUN.split(text)
+    if len(pieces) == 1:
         return list(text)
     words: list[str] = []
-    for i, piece in enumerate(_WHITESPACE_RUN.split(text)):
+    for i, piece in enumerate(pieces):
         if i % 2:
             words.append(piece)  # a run
         else:

@@ -57,7 +57,6 @@ class FeatureContext:
     _static_none: dict[int, tuple[Candidate, dict]] = field(default_factory=dict)  # by id: no-place options
     _by_surface: dict[str | None, tuple[str | None, frozenset[str]]] = field(default_factory=dict)
     _sentences: dict[int, tuple] = field(default_factory=dict)
-    _last_sentence: tuple | None = None
 
     def chain(self, surface: str | None) -> tuple[str | None, frozenset[str]]:
         """(own code, codes of the division and everything above it) of a surface."""
@@ -80,9 +79,6 @@ class FeatureContext:
     def sentence(self, pos: int) -> tuple[int, int, frozenset[str], list[Mention], list[tuple[int, int, str]]]:
         """(start, end, keys of the places named in it, its anaphors, its mentions) of the
         sentence holding ``pos``; built once per sentence."""
-        last = self._last_sentence  # facts come in text order: mostly the sentence of the last one
-        if last is not None and last[0] <= pos < last[1]:
-            return last
         s_start, s_end = self.scope.sentence_at(pos)
         got = self._sentences.get(s_start)
         if got is None:
@@ -91,8 +87,6 @@ class FeatureContext:
             keys = frozenset(k for _, e, k in mentions if e <= s_end)
             got = self._sentences[s_start] = (s_start, s_end, keys, article.anaphors_between(s_start, s_end),
                                               mentions)
-        if s_start <= pos < s_end:
-            self._last_sentence = got
         return got
 
     def contains(self, outer: Candidate, inner: Candidate) -> bool:

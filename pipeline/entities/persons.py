@@ -55,7 +55,7 @@ class PersonFinder:
         return m
 
     @cached_property
-    def _speech_verbs(self) -> tuple[str, ...]:
+    def speech_verbs(self) -> tuple[str, ...]:
         return tuple(self.rules.speech_verbs)
 
     @cached_property
@@ -112,7 +112,7 @@ class PersonFinder:
         last = max(text.rfind(d, pos, end) for d in _DOTS) + 1
         words = common_words(self.rules.word_not_name_freq or 100)
         for i in range(last + 2, end):
-            if text.startswith(self._speech_verbs, i) or any(text[i:i + n] in words for n in (2, 3, 4)):
+            if text.startswith(self.speech_verbs, i) or any(text[i:i + n] in words for n in (2, 3, 4)):
                 end = i
                 break
         if end - pos > MAX_NAME_CHARS:

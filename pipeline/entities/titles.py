@@ -66,12 +66,8 @@ class TitleFinder:
         return {h.text: h.village_role for h in self.rules.heads}
 
     @cached_property
-    def _prefixes(self) -> list[str]:
-        return sorted(self.rules.org_prefixes, key=len, reverse=True)
-
-    @cached_property
-    def _prefix_tuple(self) -> tuple[str, ...]:
-        return tuple(self._prefixes)
+    def _prefixes(self) -> tuple[str, ...]:
+        return tuple(sorted(self.rules.org_prefixes, key=len, reverse=True))
 
     @cached_property
     def _org_name_words(self) -> tuple[str, ...]:
@@ -116,7 +112,7 @@ class TitleFinder:
                 start = linked  # 杭州市驻恩施州工作组: 驻恩施州 is inside the organisation
                 continue
             prefix = next((p for p in self._prefixes if text.endswith(p, 0, start)), None) \
-                if text.endswith(self._prefix_tuple, 0, start) else None  # most starts have none
+                if text.endswith(self._prefixes, 0, start) else None  # most starts have none
             org = self._open_org_start(text, start, place_ends)
             # the longer reading wins: 发展改革委 is an open name that ends in the closed word 委
             if prefix and (org is None or start - len(prefix) <= org):

@@ -196,6 +196,8 @@ class PlaceRecognizer:
     gazetteer: Gazetteer
     suffix: PlaceFinder = field(init=False)
     matcher: GazetteerMatcher = field(init=False)
+    # find's answers for short texts, by (text, context)
+    _memo: dict[tuple[str, str], tuple[Mention, ...]] = field(init=False, default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.suffix = PlaceFinder(self.rules)
@@ -213,8 +215,6 @@ class PlaceRecognizer:
     @cached_property
     def _checked_levels(self) -> frozenset[str]:
         return frozenset(self.rules.gazetteer_levels)
-
-    _memo: dict[tuple[str, str], tuple[Mention, ...]] = field(init=False, default_factory=dict, repr=False)
 
     def find(self, text: str, context: str = "") -> list[Mention]:
         """Place and anaphor mentions in ``text``, in order of start.

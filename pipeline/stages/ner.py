@@ -137,7 +137,7 @@ class StatisticalNer:
         # a two-character rule name right before a speech verb (主任李华表示, 镇长黄兰说) is
         # whole too: the speaker's name ends where the verb starts
         text = text_of(doc)
-        verbs = tuple(self.persons.rules.speech_verbs)
+        verbs = self.persons.speech_verbs
         starts = {p.start for p in doc._.persons or []
                   if p.end - p.start >= 3 or (p.end - p.start == 2 and text.startswith(verbs, p.end))}
         starts |= {t.start for t in titles}
